@@ -1,0 +1,3 @@
+from katiblint.cli import main
+
+raise SystemExit(main())

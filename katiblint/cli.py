@@ -1,0 +1,214 @@
+"""Command line: `katiblint [check] PATHS...`, `explain`, `rules`, and lazily loaded extras.
+
+Exit codes: 0 nothing at or above `--fail-on`, 1 findings at that level, 2 usage, configuration
+or internal errors.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any, Sequence
+
+import click
+
+from katiblint import __version__
+from katiblint.errors import KatibLintError
+
+# Subcommands imported only when used, so that `katiblint file.yaml` starts fast.
+LAZY_COMMANDS = {
+    "check": "katiblint.cli:check",
+    "explain": "katiblint.cli:explain",
+    "rules": "katiblint.cli:rules_command",
+    "new": "katiblint.new:new",
+    "schema": "katiblint.schema:schema",
+}
+
+
+class KatibLintGroup(click.Group):
+    """A group whose default command is `check`: `katiblint a.yaml` means `katiblint check a.yaml`."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in LAZY_COMMANDS if self._load(name) is not None]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return self._load(name) if name in LAZY_COMMANDS else None
+
+    def _load(self, name: str) -> click.Command | None:
+        module_name, attr = LAZY_COMMANDS[name].split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                return None
+            raise
+        return getattr(module, attr, None)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        if args and args[0] not in LAZY_COMMANDS and args[0] not in ("--help", "-h", "--version"):
+            args.insert(0, "check")
+        return super().resolve_command(ctx, args)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in LAZY_COMMANDS and args[0] not in ("--help", "-h", "--version")):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=KatibLintGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="katiblint")
+def main_group() -> None:
+    """Lint Kubeflow Katib Experiment manifests.
+
+    `katiblint PATH...` lints files and folders (`-` reads standard input).
+    """
+
+
+def _split(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+@main_group.command("check")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["full", "concise", "json", "sarif", "github", "gitlab"]),
+    default=None,
+    help="Output format (default: full; github under GitHub Actions).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--config", "config_path", type=click.Path(), help="Configuration file to use.")
+@click.option("--select", multiple=True, help="Rule codes, prefixes or names to enable (replaces the default).")
+@click.option("--extend-select", multiple=True, help="Rules to enable in addition to the default.")
+@click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable.")
+@click.option("--exclude", multiple=True, help="Glob patterns of files and folders to skip.")
+@click.option(
+    "--istio-inject",
+    type=click.Choice(["auto", "false", "true", "off"]),
+    default=None,
+    help="Istio sidecar policy for trial pods (default: auto).",
+)
+@click.option("--algorithm", "algorithms", multiple=True, help="Extra algorithm name served by a custom suggestion service.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None, help="Lowest severity that fails the run.")
+@click.option("--stdin-filename", default=None, help="Name to report for `-` (standard input).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the output.")
+@click.option("--katib-version", default=None, help="Katib release to check against (default: latest).")
+@click.option("--kubernetes-version", default=None, help="Kubernetes version for Job schema checks.")
+@click.option("--katib-config", default=None, type=click.Path(), help="The cluster's katib-config (KatibConfig or ConfigMap).")
+@click.option("-j", "--jobs", type=int, default=None, help="Parallel workers (default: CPU count).")
+@click.option("--statistics", is_flag=True, help="Print counts per rule instead of findings.")
+def check(paths: tuple[str, ...], **options: Any) -> None:
+    """Lint Experiment manifests (files, folders, or `-` for standard input)."""
+    from katiblint.run import run_check
+
+    code = run_check(paths, options)
+    sys.exit(code)
+
+
+@main_group.command("explain")
+@click.argument("rule")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def explain(rule: str, output_format: str) -> None:
+    """Print a rule's documentation (by code or name)."""
+    import json
+
+    from katiblint.docs import doc_for
+    from katiblint.registry import lookup
+
+    found = lookup(rule)
+    if found is None:
+        from katiblint.registry import discover
+        from katiblint.suggest import closest
+
+        names = [r.name for r in discover().values()]
+        guess = closest(rule, names)
+        click.echo(f"katiblint: unknown rule `{rule}`" + (f"; did you mean `{guess}`?" if guess else ""), err=True)
+        sys.exit(2)
+    doc = doc_for(found.code)
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "code": found.code,
+                    "name": found.name,
+                    "summary": found.summary,
+                    "severity": found.severity.value,
+                    "fix": found.fixable.value,
+                    "explanation": doc.text if doc else "",
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(f"{found.code} {found.name}  (default severity: {found.severity.value}; fix: {found.fixable.value})\n")
+    click.echo(doc.text if doc else found.summary)
+
+
+@main_group.command("rules")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def rules_command(output_format: str) -> None:
+    """List every rule: code, name, default severity, fix availability."""
+    import json
+
+    from katiblint.registry import discover
+
+    rules = discover().values()
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "code": r.code,
+                        "name": r.name,
+                        "severity": r.severity.value,
+                        "fix": r.fixable.value,
+                        "default_enabled": r.default_enabled,
+                        "summary": r.summary,
+                    }
+                    for r in rules
+                ],
+                indent=2,
+            )
+        )
+        return
+    width = max(len(r.name) for r in rules)
+    click.echo(f"{'code':<7} {'name':<{width}} {'severity':<8} {'fix':<9} summary")
+    for r in rules:
+        state = "" if r.default_enabled else " (off by default)"
+        click.echo(f"{r.code:<7} {r.name:<{width}} {r.severity.value:<8} {r.fixable.value:<9} {r.summary}{state}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code instead of raising SystemExit."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        main_group.main(args=args, prog_name="katiblint", standalone_mode=False)
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 2
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except KatibLintError as exc:
+        click.echo(f"katiblint: error: {exc}", err=True)
+        return 2
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # pragma: no cover - the last line of defence
+        click.echo(f"katiblint: internal error: {type(exc).__name__}: {exc}\nPlease report this with the input.", err=True)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
+
+

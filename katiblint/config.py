@@ -1,0 +1,208 @@
+"""Configuration: `.katiblint.toml`, `.katiblint.yaml`, or `[tool.katiblint]` in `pyproject.toml`.
+
+Found by walking up from the linted path; `--config` names one. Command-line options override
+the file. A bad configuration is a `KatibLintError` (exit 2) that names the file and the key.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from katiblint.diagnostics import Severity
+from katiblint.errors import KatibLintError
+
+CONFIG_NAMES = (".katiblint.toml", ".katiblint.yaml", ".katiblint.yml", "pyproject.toml")
+ISTIO_POLICIES = ("auto", "false", "true", "off")
+LATEST_KATIB = "0.19"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes what katiblint reports. Immutable; `with_overrides` copies."""
+
+    select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, Severity] = field(default_factory=dict)
+    istio_inject: str = "auto"
+    algorithms: tuple[str, ...] = ()
+    early_stopping_algorithms: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    fail_on: Severity = Severity.ERROR
+    katib_version: str = LATEST_KATIB
+    kubernetes_version: str | None = None
+    katib_config: str | None = None
+    config_path: str | None = None
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+_KEYS: dict[str, str] = {
+    "select": "list",
+    "extend-select": "list",
+    "ignore": "list",
+    "severity": "table",
+    "istio-inject": "str",
+    "algorithms": "list",
+    "early-stopping-algorithms": "list",
+    "exclude": "list",
+    "fail-on": "str",
+    "katib-version": "str",
+    "kubernetes-version": "str",
+    "katib-config": "str",
+}
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest config file at or above `start` (a file's folder, or a folder)."""
+    here = start.resolve()
+    if here.is_file() or not here.exists():
+        here = here.parent
+    for folder in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                if name == "pyproject.toml" and not _pyproject_has_section(candidate):
+                    continue
+                return candidate
+    return None
+
+
+def _pyproject_has_section(path: Path) -> bool:
+    try:
+        return "[tool.katiblint" in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise KatibLintError(f"{path}: cannot read the configuration: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise KatibLintError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    from katiblint.loader import load
+    from katiblint.source import decode
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise KatibLintError(f"{path}: cannot read the configuration: {exc.strerror}") from None
+    source, error, _ = decode(data, str(path))
+    if source is None:
+        raise KatibLintError(f"{path}: {error}")
+    result = load(source)
+    problems = result.problems + [p for d in result.documents for p in d.problems]
+    if problems:
+        line, col = source.position(problems[0].span.start)
+        raise KatibLintError(f"{path}:{line + 1}:{col + 1}: {problems[0].message}")
+    if not result.documents or result.documents[0].root is None:
+        return {}
+    value = result.documents[0].root.to_python()
+    if not isinstance(value, dict):
+        raise KatibLintError(f"{path}: the configuration must be a mapping of options")
+    return value
+
+
+def load_file(path: Path) -> dict[str, Any]:
+    """The raw katiblint table of a config file."""
+    if path.suffix == ".toml":
+        data = _read_toml(path)
+        if path.name == "pyproject.toml":
+            data = data.get("tool", {}).get("katiblint", {})
+    else:
+        data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise KatibLintError(f"{path}: the katiblint configuration must be a table")
+    return data
+
+
+def parse(data: dict[str, Any], origin: str) -> Settings:
+    """Validate a raw config table into `Settings`; errors name the file and the key."""
+    from katiblint.registry import lookup
+
+    def fail(key: str, why: str) -> KatibLintError:
+        return KatibLintError(f"{origin}: `{key}`: {why}")
+
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        kind = _KEYS.get(key)
+        if kind is None:
+            from katiblint.suggest import closest
+
+            guess = closest(key, _KEYS)
+            hint = f" (did you mean `{guess}`?)" if guess else ""
+            raise fail(key, f"unknown option{hint}; known options: {', '.join(sorted(_KEYS))}")
+        if kind == "list":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise fail(key, "expected a list of strings")
+            value = tuple(value)
+        elif kind == "str" and not isinstance(value, str):
+            raise fail(key, "expected a string")
+        elif kind == "table" and not isinstance(value, dict):
+            raise fail(key, "expected a table of rule = level")
+        values[key.replace("-", "_")] = value
+
+    for key in ("select", "extend_select", "ignore"):
+        for selector in values.get(key, ()):
+            if not _is_selector(selector):
+                raise fail(key.replace("_", "-"), f"`{selector}` is not a rule code, code prefix or rule name")
+    if "severity" in values:
+        severities: dict[str, Severity] = {}
+        for rule, level in values["severity"].items():
+            found = lookup(rule)
+            if found is None:
+                raise fail("severity", f"unknown rule `{rule}`")
+            severities[found.code] = _severity(level, lambda why, r=rule: fail(f"severity.{r}", why))
+        values["severity"] = severities
+    if "istio_inject" in values and values["istio_inject"] not in ISTIO_POLICIES:
+        raise fail("istio-inject", f"must be one of {', '.join(ISTIO_POLICIES)}")
+    if "fail_on" in values:
+        values["fail_on"] = _severity(values["fail_on"], lambda why: fail("fail-on", why))
+    return Settings(config_path=origin, **values)
+
+
+def _severity(level: Any, fail: Any) -> Severity:
+    try:
+        return Severity(str(level).lower())
+    except ValueError:
+        raise fail("must be error, warning or info") from None
+
+
+def _is_selector(selector: str) -> bool:
+    from katiblint.registry import discover, lookup
+
+    if selector.upper() == "ALL":
+        return True
+    if lookup(selector) is not None:
+        return True
+    return any(code.startswith(selector.upper()) for code in discover())
+
+
+def resolve(config: str | None, start: Path) -> Settings:
+    """Settings from `--config`, else from the nearest config file, else the defaults."""
+    if config is not None:
+        path = Path(config)
+        if not path.is_file():
+            raise KatibLintError(f"{config}: configuration file not found")
+    else:
+        found = find_config(start)
+        if found is None:
+            return Settings()
+        path = found
+    return parse(load_file(path), str(path))

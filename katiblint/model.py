@@ -1,0 +1,336 @@
+"""A thin facade over one Experiment document, with the derived views rules share.
+
+Everything returned is a positioned node from `katiblint.loader`; views are computed once per
+document (`cached_property`) and shared by every rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterator
+
+from katiblint.loader import Document, Mapping, Node, Scalar, Sequence
+from katiblint.source import Span
+
+EXPERIMENT_GROUP = "kubeflow.org"
+SERVED_VERSION = "kubeflow.org/v1beta1"
+
+# kubeflow/katib pkg/controller.v1beta1/consts/const.go
+PLACEHOLDER_RE = re.compile(r"\$\{trialParameters\.(.+?)\}")
+META_RE = re.compile(r"\$\{trialSpec\.(.+?)\}")
+META_KEYS = ("Name", "Namespace", "Kind", "APIVersion", "Annotations", "Labels")
+_META_INDEX_RE = re.compile(r"(.+)\[(.+)]")
+
+
+def is_meta_reference(reference: str) -> bool:
+    """Katib's `isMetaKey` (validator.go): `${trialSpec.Name}`, `${trialSpec.Labels[k]}`, ..."""
+    match = META_RE.search(reference)
+    if not match:
+        return False
+    key = match.group(1)
+    if key in META_KEYS:
+        return True
+    indexed = _META_INDEX_RE.fullmatch(key)
+    return bool(indexed and indexed.group(1) in META_KEYS)
+
+
+def as_str(node: Node | None) -> str | None:
+    """The string value of a scalar node (any scalar kind, as text), else None."""
+    if isinstance(node, Scalar):
+        value = node.value
+        if value is None:
+            return None
+        return value if isinstance(value, str) else node.raw
+    return None
+
+
+def mapping(node: Node | None) -> Mapping | None:
+    return node if isinstance(node, Mapping) else None
+
+
+def sequence_items(node: Node | None) -> list[Node]:
+    return node.items if isinstance(node, Sequence) else []
+
+
+def mappings(node: Node | None) -> list[Mapping]:
+    return [item for item in sequence_items(node) if isinstance(item, Mapping)]
+
+
+def walk(node: Node | None) -> Iterator[Node]:
+    """Every node below `node` (keys included), each shared (aliased) node once."""
+    if node is None:
+        return
+    seen: set[int] = set()
+    stack: list[Node] = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, Mapping):
+            for k, v in reversed(current.pairs):
+                stack.append(v)
+                stack.append(k)
+        elif isinstance(current, Sequence):
+            stack.extend(reversed(current.items))
+
+
+def is_experiment(doc: Document) -> bool:
+    root = doc.root
+    if not isinstance(root, Mapping):
+        return False
+    kind = as_str(root.get("kind"))
+    api = as_str(root.get("apiVersion")) or ""
+    return kind == "Experiment" and (api == EXPERIMENT_GROUP or api.startswith(EXPERIMENT_GROUP + "/"))
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """A container of a trial pod. `name` is what the pod will call it (Argo: `main`)."""
+
+    name: str | None
+    name_node: Node | None
+    node: Mapping
+
+
+@dataclass(frozen=True, slots=True)
+class PodTemplate:
+    """One pod shape the trial creates. `node` is where pod `metadata` lives or would go."""
+
+    label: str
+    node: Mapping
+    metadata: Mapping | None
+    containers: tuple[Container, ...]
+    metadata_key: str = "metadata"
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """A `${trialParameters.x}` in the trial template, located at its `$`."""
+
+    name: str
+    span: Span
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
+class TrialParameter:
+    node: Mapping
+    name: str | None
+    reference: str | None
+
+
+class Experiment:
+    """The parts of an Experiment rules need, all positioned."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.root: Mapping = doc.root  # type: ignore[assignment]
+        self.source = doc.source
+
+    def find(self, path: str) -> Node | None:
+        return self.doc.find(path)
+
+    @property
+    def api_version(self) -> str | None:
+        return as_str(self.root.get("apiVersion"))
+
+    @cached_property
+    def metadata(self) -> Mapping | None:
+        return mapping(self.root.get("metadata"))
+
+    @cached_property
+    def name_node(self) -> Node | None:
+        return self.metadata.get("name") if self.metadata else None
+
+    @cached_property
+    def name(self) -> str | None:
+        return as_str(self.name_node)
+
+    @cached_property
+    def namespace(self) -> str | None:
+        return as_str(self.metadata.get("namespace")) if self.metadata else None
+
+    @cached_property
+    def spec(self) -> Mapping | None:
+        return mapping(self.root.get("spec"))
+
+    def spec_get(self, key: str) -> Node | None:
+        return self.spec.get(key) if self.spec else None
+
+    @cached_property
+    def algorithm(self) -> Mapping | None:
+        return mapping(self.spec_get("algorithm"))
+
+    @cached_property
+    def algorithm_name(self) -> str | None:
+        return as_str(self.algorithm.get("algorithmName")) if self.algorithm else None
+
+    @cached_property
+    def early_stopping(self) -> Mapping | None:
+        return mapping(self.spec_get("earlyStopping"))
+
+    @cached_property
+    def parameters(self) -> list[Mapping]:
+        return mappings(self.spec_get("parameters"))
+
+    @cached_property
+    def parameter_names(self) -> list[str]:
+        return [n for n in (as_str(p.get("name")) for p in self.parameters) if n is not None]
+
+    @cached_property
+    def trial_template(self) -> Mapping | None:
+        return mapping(self.spec_get("trialTemplate"))
+
+    def template_get(self, key: str) -> Node | None:
+        return self.trial_template.get(key) if self.trial_template else None
+
+    @cached_property
+    def trial_spec(self) -> Mapping | None:
+        return mapping(self.template_get("trialSpec"))
+
+    @cached_property
+    def primary_container_name(self) -> str | None:
+        return as_str(self.template_get("primaryContainerName"))
+
+    @cached_property
+    def trial_parameters(self) -> list[TrialParameter]:
+        return [
+            TrialParameter(p, as_str(p.get("name")), as_str(p.get("reference")))
+            for p in mappings(self.template_get("trialParameters"))
+        ]
+
+    @cached_property
+    def trial_kind(self) -> str | None:
+        return as_str(self.trial_spec.get("kind")) if self.trial_spec else None
+
+    @cached_property
+    def trial_api_version(self) -> str | None:
+        return as_str(self.trial_spec.get("apiVersion")) if self.trial_spec else None
+
+    @cached_property
+    def placeholders(self) -> list[Placeholder]:
+        """Every `${trialParameters.x}` in the inline trialSpec, keys and values alike."""
+        found: list[Placeholder] = []
+        text = self.source.text
+        for node in walk(self.trial_spec):
+            if not isinstance(node, Scalar) or "trialParameters" not in node.raw:
+                continue
+            start = node.span.start
+            raw = text[start : node.span.end]
+            for match in PLACEHOLDER_RE.finditer(raw):
+                found.append(
+                    Placeholder(match.group(1), Span(start + match.start(), start + match.end()), node)
+                )
+        found.sort(key=lambda p: p.span.start)
+        return found
+
+    @cached_property
+    def pod_templates(self) -> list[PodTemplate] | None:
+        """Every pod shape of the inline trialSpec, or None when the kind's pods are unknown."""
+        if self.trial_spec is None:
+            return None
+        return pod_templates(self.trial_spec)
+
+
+def _containers(pod_spec: Mapping | None, *keys: str) -> tuple[Container, ...]:
+    result: list[Container] = []
+    if pod_spec is None:
+        return ()
+    for key in keys:
+        for c in mappings(pod_spec.get(key)):
+            name_node = c.get("name")
+            result.append(Container(as_str(name_node), name_node, c))
+    return tuple(result)
+
+
+def _pod_from_template(label: str, template: Mapping) -> PodTemplate:
+    spec = mapping(template.get("spec"))
+    return PodTemplate(label, template, mapping(template.get("metadata")), _containers(spec, "containers"))
+
+
+def pod_templates(trial_spec: Mapping) -> list[PodTemplate] | None:
+    """Pod templates by kind: Job, Training Operator jobs, JobSet, Argo, Tekton, or generic."""
+    kind = as_str(trial_spec.get("kind"))
+    spec = mapping(trial_spec.get("spec"))
+    if spec is None:
+        return []
+    if kind == "TrainJob":
+        return None  # pods come from the TrainingRuntime, not from the manifest
+    if kind == "Workflow":
+        return _argo_pods(spec)
+    if kind in ("PipelineRun", "TaskRun"):
+        return _tekton_pods(spec)
+    pods: list[PodTemplate] = []
+    template = mapping(spec.get("template"))
+    if template is not None:
+        pods.append(_pod_from_template("spec.template", template))
+    for key, _, value in spec.items():
+        if key.endswith("ReplicaSpecs") and isinstance(value, Mapping):
+            for role, _, replica in value.items():
+                tmpl = mapping(replica.get("template")) if isinstance(replica, Mapping) else None
+                if tmpl is not None:
+                    pods.append(_pod_from_template(f"{key}.{role}", tmpl))
+    for i, rjob in enumerate(mappings(spec.get("replicatedJobs"))):
+        job = mapping(rjob.get("template"))
+        job_spec = mapping(job.get("spec")) if job else None
+        tmpl = mapping(job_spec.get("template")) if job_spec else None
+        if tmpl is not None:
+            name = as_str(rjob.get("name")) or str(i)
+            pods.append(_pod_from_template(f"replicatedJobs[{name}]", tmpl))
+    if pods:
+        return pods
+    return _generic_pods(trial_spec)
+
+
+def _generic_pods(root: Mapping) -> list[PodTemplate] | None:
+    pods: list[PodTemplate] = []
+    for node in walk(root):
+        if isinstance(node, Mapping) and node.key == "template":
+            spec = mapping(node.get("spec"))
+            if spec is not None and isinstance(spec.get("containers"), Sequence):
+                pods.append(_pod_from_template(node.path, node))
+    return pods or None
+
+
+def _argo_pods(spec: Mapping) -> list[PodTemplate]:
+    pods: list[PodTemplate] = []
+    for tmpl in mappings(spec.get("templates")):
+        label = f"templates[{as_str(tmpl.get('name')) or '?'}]"
+        containers: list[Container] = []
+        for key in ("container", "script"):
+            c = mapping(tmpl.get(key))
+            if c is not None:
+                containers.append(Container("main", None, c))  # Argo always names it `main`
+        cset = mapping(tmpl.get("containerSet"))
+        if cset is not None:
+            containers.extend(_containers(cset, "containers"))
+        if containers:
+            pods.append(PodTemplate(label, tmpl, mapping(tmpl.get("metadata")), tuple(containers)))
+    return pods
+
+
+def _tekton_pods(spec: Mapping) -> list[PodTemplate]:
+    pods: list[PodTemplate] = []
+    task_lists: list[tuple[str, Mapping]] = []
+    pipeline = mapping(spec.get("pipelineSpec"))
+    if pipeline is not None:
+        for key in ("tasks", "finally"):
+            for task in mappings(pipeline.get(key)):
+                task_spec = mapping(task.get("taskSpec"))
+                if task_spec is not None:
+                    task_lists.append((f"pipelineSpec.{key}[{as_str(task.get('name')) or '?'}]", task_spec))
+    task_spec = mapping(spec.get("taskSpec"))
+    if task_spec is not None:
+        task_lists.append(("taskSpec", task_spec))
+    for label, ts in task_lists:
+        steps = []
+        for step in mappings(ts.get("steps")):
+            name_node = step.get("name")
+            step_name = as_str(name_node)
+            steps.append(Container(f"step-{step_name}" if step_name else None, name_node, step))
+        pods.append(PodTemplate(label, ts, mapping(ts.get("metadata")), tuple(steps)))
+    return pods

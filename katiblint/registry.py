@@ -1,0 +1,139 @@
+"""Rules register themselves by subclassing `Rule`; `discover()` imports every rule module.
+
+A rule is three files sharing one code: `katiblint/rules/<name>.py` (this class),
+`rules/<CODE>-<name>.md` (its documentation) and `tests/fixtures/<CODE>-<name>.yaml`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from typing import TYPE_CHECKING, ClassVar, Iterable
+
+from katiblint.diagnostics import Diagnostic, Fix, FixAvailability, Severity
+from katiblint.loader import Mapping, Node
+from katiblint.source import Span
+
+if TYPE_CHECKING:
+    from katiblint.context import Context
+    from katiblint.model import Experiment
+
+_CODE_RE = re.compile(r"^KAT\d{3}$")
+_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+RULES: dict[str, type[Rule]] = {}
+_BY_NAME: dict[str, type[Rule]] = {}
+
+
+class Rule:
+    """Base class of every rule. Subclasses declare metadata as class attributes.
+
+    `check` is a stateless generator over one Experiment. Engine rules (`engine = True`) have
+    no `check`: the engine reports them (syntax errors, suppressions, internal errors).
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.ERROR
+    fixable: ClassVar[FixAvailability] = FixAvailability.NEVER
+    default_enabled: ClassVar[bool] = True
+    engine: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__name__.startswith("_") or "code" not in cls.__dict__:
+            return  # an abstract helper base
+        if not _CODE_RE.match(cls.code):
+            raise ValueError(f"rule {cls.__name__}: code {cls.code!r} is not of the form KAT123")
+        if not _NAME_RE.match(cls.name):
+            raise ValueError(f"rule {cls.__name__}: name {cls.name!r} is not kebab-case")
+        for other in (RULES.get(cls.code), _BY_NAME.get(cls.name)):
+            if other is not None and other.__qualname__ != cls.__qualname__:
+                raise ValueError(f"rule {cls.__name__}: {cls.code}/{cls.name} already taken by {other.__name__}")
+        RULES[cls.code] = cls
+        _BY_NAME[cls.name] = cls
+
+    def check(self, exp: Experiment, ctx: Context) -> Iterable[Diagnostic]:
+        return ()
+
+    @classmethod
+    def report(
+        cls,
+        target: Node | Span,
+        message: str,
+        *,
+        help: str | None = None,
+        fix: Fix | None = None,
+        path: str | None = None,
+        severity: Severity | None = None,
+    ) -> Diagnostic:
+        """A diagnostic of this rule at a node (or span), with its fix hint and optional fix.
+
+        `severity` overrides the rule's default for this finding (e.g. an unknown setting is an
+        error where the service rejects it and a warning where it ignores it); the user's
+        configuration still wins over both.
+        """
+        if isinstance(target, Node):
+            span = target.span
+            field_path = path if path is not None else target.path
+        else:
+            span = target
+            field_path = path
+        return Diagnostic(
+            code=cls.code,
+            name=cls.name,
+            severity=severity or cls.severity,
+            message=message,
+            span=span,
+            help=help,
+            fix=fix,
+            field_path=field_path,
+        )
+
+    @classmethod
+    def report_key(
+        cls,
+        mapping: Mapping,
+        key: str,
+        message: str,
+        *,
+        help: str | None = None,
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+    ) -> Diagnostic:
+        """A diagnostic at the key `key` of `mapping` (or at the mapping when the key is absent)."""
+        knode = mapping.key_node(key)
+        value = mapping.get(key)
+        target: Node = knode if knode is not None else parent_key(mapping)
+        path = value.path if value is not None else (f"{mapping.path}.{key}" if mapping.path else key)
+        return cls.report(target, message, help=help, fix=fix, path=path, severity=severity)
+
+
+def parent_key(node: Node) -> Node:
+    """The key under which `node` sits in its parent mapping (`metadata:`), else the node."""
+    parent = node.parent
+    if isinstance(parent, Mapping) and isinstance(node.key, str):
+        found = parent.key_node(node.key)
+        if found is not None:
+            return found
+    return node
+
+
+def discover() -> dict[str, type[Rule]]:
+    """Import every public module of `katiblint.rules`; returns the registry sorted by code."""
+    if not getattr(discover, "_done", False):
+        import katiblint.rules as pkg
+
+        for info in pkgutil.iter_modules(pkg.__path__):
+            if not info.name.startswith("_"):
+                importlib.import_module(f"katiblint.rules.{info.name}")
+        discover._done = True  # type: ignore[attr-defined]
+    return dict(sorted(RULES.items()))
+
+
+def lookup(code_or_name: str) -> type[Rule] | None:
+    rules = discover()
+    key = code_or_name.strip()
+    return rules.get(key.upper()) or _BY_NAME.get(key.lower())

@@ -1,0 +1,1 @@
+"""One module per rule; every public module here is imported by `registry.discover()`."""

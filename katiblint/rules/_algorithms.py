@@ -1,0 +1,41 @@
+"""Shared helpers for algorithm and early-stopping rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from katiblint.catalog import AlgorithmSpec
+from katiblint.context import Context
+from katiblint.loader import Mapping, Node
+from katiblint.model import Experiment, as_str, mappings
+
+
+@dataclass(frozen=True)
+class SettingEntry:
+    """One `algorithmSettings` item of an algorithm or early-stopping section."""
+
+    section: Mapping  # spec.algorithm or spec.earlyStopping
+    item: Mapping
+    name: str | None
+    name_node: Node | None
+    value_node: Node | None
+    value: str | None
+
+
+def sections(exp: Experiment, ctx: Context) -> Iterator[tuple[Mapping, AlgorithmSpec | None, str | None]]:
+    """(section, its catalog entry or None, its algorithm name) for algorithm and early stopping."""
+    for section, table in ((exp.algorithm, ctx.catalog.algorithms), (exp.early_stopping, ctx.catalog.early_stopping)):
+        if section is None:
+            continue
+        name = as_str(section.get("algorithmName"))
+        yield section, (table.get(name) if name else None), name
+
+
+def settings_of(section: Mapping) -> list[SettingEntry]:
+    entries = []
+    for item in mappings(section.get("algorithmSettings")):
+        name_node = item.get("name")
+        value_node = item.get("value")
+        entries.append(SettingEntry(section, item, as_str(name_node), name_node, value_node, as_str(value_node)))
+    return entries

@@ -1,0 +1,49 @@
+"""KAT202 unknown-algorithm-setting."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from katiblint.context import Context
+from katiblint.diagnostics import Diagnostic, Fix, FixAvailability, Severity
+from katiblint.edits import replace_scalar
+from katiblint.loader import Scalar
+from katiblint.model import Experiment
+from katiblint.registry import Rule
+from katiblint.rules._algorithms import sections, settings_of
+from katiblint.suggest import closest, unique_closest
+
+_WHAT_HAPPENS = {
+    "error": "the suggestion service rejects it and the Experiment fails",
+    "ignore": "the suggestion service silently ignores it, so the default is used",
+    "forward": "the service passes it to trials verbatim, so the real setting keeps its default",
+}
+
+
+class UnknownAlgorithmSetting(Rule):
+    code = "KAT202"
+    name = "unknown-algorithm-setting"
+    summary = "An algorithm setting name the algorithm's service does not know"
+    fixable = FixAvailability.SOMETIMES
+
+    def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
+        for section, spec, algorithm in sections(exp, ctx):
+            if spec is None:
+                continue
+            known = list(spec.settings)
+            for entry in settings_of(section):
+                if entry.name is None or entry.name in spec.settings or not isinstance(entry.name_node, Scalar):
+                    continue
+                guess = closest(entry.name, known)
+                safe = unique_closest(entry.name, known)
+                fix = Fix.safe(f"rename to `{safe}`", replace_scalar(entry.name_node, safe)) if safe else None
+                severity = Severity.ERROR if spec.unknown_settings == "error" else Severity.WARNING
+                upstream = f" (`{spec.unknown_message.format(name=entry.name)}`)" if spec.unknown_message else ""
+                listing = f"settings of `{algorithm}`: {', '.join(known)}" if known else f"`{algorithm}` takes no settings"
+                yield self.report(
+                    entry.name_node,
+                    f"`{algorithm}` has no setting `{entry.name}`; {_WHAT_HAPPENS[spec.unknown_settings]}{upstream}",
+                    help=(f"did you mean `{guess}`? " if guess else "") + listing,
+                    fix=fix,
+                    severity=severity,
+                )

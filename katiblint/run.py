@@ -1,0 +1,103 @@
+"""`katiblint check`: settings from config and flags, lint every file, report, exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from katiblint.config import Settings, resolve
+from katiblint.diagnostics import Severity
+from katiblint.engine import FileResult, Linter, collect_files, has_errors
+from katiblint.errors import KatibLintError
+from katiblint.reporters import ReportOptions, renderer
+
+
+def build_settings(paths: Sequence[str], options: dict[str, Any]) -> Settings:
+    start = Path(next((p for p in paths if p != "-"), "."))
+    settings = resolve(options.get("config_path"), start)
+
+    def joined(key: str) -> tuple[str, ...] | None:
+        values = tuple(v.strip() for value in options.get(key) or () for v in value.split(",") if v.strip())
+        return values or None
+
+    for key in ("select", "extend_select", "ignore"):
+        for selector in joined(key) or ():
+            from katiblint.config import _is_selector
+
+            if not _is_selector(selector):
+                raise KatibLintError(f"--{key.replace('_', '-')}: `{selector}` is not a rule code, prefix or name")
+    extra_algorithms = joined("algorithms")
+    return settings.with_overrides(
+        select=joined("select"),
+        extend_select=joined("extend_select"),
+        ignore=(settings.ignore + joined("ignore")) if joined("ignore") else None,  # type: ignore[operator]
+        exclude=(settings.exclude + joined("exclude")) if joined("exclude") else None,  # type: ignore[operator]
+        istio_inject=options.get("istio_inject"),
+        algorithms=(settings.algorithms + extra_algorithms) if extra_algorithms else None,
+        fail_on=Severity(options["fail_on"]) if options.get("fail_on") else None,
+        katib_version=options.get("katib_version"),
+        kubernetes_version=options.get("kubernetes_version"),
+        katib_config=options.get("katib_config"),
+    )
+
+
+def use_color(choice: str, stream: Any) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def lint_all(linter: Linter, files: Sequence[str], stdin_name: str | None) -> list[FileResult]:
+    results = []
+    for path in files:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            results.append(linter.lint_bytes(data, stdin_name or "-"))
+        else:
+            results.append(linter.lint_path(path))
+    return results
+
+
+def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
+    if not paths:
+        raise KatibLintError("no paths given; try `katiblint .` or `katiblint --help`")
+    settings = build_settings(paths, options)
+    files = collect_files(paths, settings.exclude)
+    linter = Linter(settings)
+    results = lint_all(linter, files, options.get("stdin_filename"))
+    internal = any(d.code == "KAT006" for r in results for d in r.diagnostics)
+    exit_code = 2 if internal else (1 if has_errors(results, settings.fail_on) else 0)
+    fmt = options.get("output_format") or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full")
+    output_path = options.get("output")
+    stream = sys.stdout
+    report = ReportOptions(
+        color=use_color(options.get("color") or "auto", stream) and not output_path and fmt in ("full", "concise"),
+        files_checked=len(files),
+        exit_code=exit_code,
+        extra={"rules": linter.rule_classes},
+    )
+    if options.get("statistics"):
+        text = statistics(results)
+    else:
+        text = renderer(fmt)(results, report)
+    if output_path:
+        Path(output_path).write_text(text, encoding="utf-8")
+    else:
+        stream.write(text)
+        stream.flush()
+    return exit_code
+
+
+def statistics(results: Sequence[FileResult]) -> str:
+    counts: dict[tuple[str, str], int] = {}
+    for r in results:
+        for d in r.diagnostics:
+            counts[(d.code, d.name)] = counts.get((d.code, d.name), 0) + 1
+    lines = [f"{n:>5}  {code}  {name}" for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """The team's shared research and corpus, when present next to the checkout."""
+    if not SHARED.is_dir():
+        pytest.skip("the shared corpus is not available next to this checkout")
+    return SHARED
