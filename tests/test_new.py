@@ -1,0 +1,115 @@
+"""`katiblint new` writes Experiments that lint clean and mean what was asked for."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from katiblint.catalog import get_catalog
+from katiblint.config import Settings
+from katiblint.engine import Linter
+from katiblint.loader import load
+from katiblint.new import KINDS, NAS_ALGORITHMS, new
+from katiblint.source import decode
+
+PARAMS = {
+    "double": ["lr:double:0.01:0.05:step=0.01", "momentum:double:0.5:0.9:step=0.1"],
+    "int": ["layers:int:1:4", "units:int:16:64:step=16"],
+    "categorical": ["optimizer:categorical:sgd,adam,ftrl", "act:categorical:relu,tanh"],
+    "discrete": ["batch:discrete:16,32,64", "depth:discrete:2,4"],
+}
+# What some algorithms need besides parameters (their services require these settings).
+EXTRA = {
+    "hyperband": ["--param", "epochs:int:1:27", "--setting", "r_l=9", "--setting", "resource_name=epochs",
+                  "--setting", "eta=3", "--parallel-trials", "9", "--max-trials", "9"],
+    "pbt": ["--setting", "suggestion_trial_dir=/var/log/katib/checkpoints/", "--setting", "n_population=5",
+            "--setting", "truncation_threshold=0.2", "--max-trials", "20"],
+    "grid": ["--max-trials", "4"],
+}
+
+
+def _algorithms() -> list[str]:
+    return [a for a in get_catalog().algorithm_names if a not in NAS_ALGORITHMS]
+
+
+def _generate(args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(new, args, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _args(algorithm: str, kind: str, ptype: str) -> list[str]:
+    args = ["--no-interactive", "--name", "tune", "--metric", "accuracy", "--algorithm", algorithm,
+            "--image", "registry.example/train:1.0", "--command", "python3 /opt/train.py", "--kind", kind]
+    params = PARAMS[ptype]
+    if algorithm == "cmaes" and ptype in ("categorical", "discrete"):
+        params = params + PARAMS["double"]  # CMA-ES needs two continuous dimensions
+    if algorithm == "hyperband" and ptype != "int":
+        pass
+    for p in params:
+        args += ["--param", p]
+    return args + EXTRA.get(algorithm, [])
+
+
+@pytest.mark.parametrize("algorithm", _algorithms())
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("ptype", sorted(PARAMS))
+def test_every_combination_lints_clean(algorithm: str, kind: str, ptype: str) -> None:
+    code, out, err = _generate(_args(algorithm, kind, ptype))
+    assert code == 0, err
+    result = Linter(Settings()).lint_text(out, "new.yaml")
+    assert result.diagnostics == [], [d.message for d in result.diagnostics]
+    doc = load(decode(out.encode(), "new.yaml")[0]).documents[0].root.to_python()
+    spec = doc["spec"]
+    assert spec["algorithm"]["algorithmName"] == algorithm
+    assert spec["trialTemplate"]["trialSpec"]["kind"] == kind
+    types = {p["name"]: p["parameterType"] for p in spec["parameters"]}
+    assert ptype in types.values()
+    # every parameter reaches the training command through its placeholder
+    for name in types:
+        assert "${trialParameters." + name + "}" in out
+
+
+def test_invalid_answers_are_refused_with_the_linters_explanation() -> None:
+    base = ["--no-interactive", "--metric", "acc", "--image", "i:1", "--command", "python3 t.py"]
+    code, _, err = _generate(base + ["--name", "My.Exp", "--param", "lr:double:0.1:0.5"])
+    assert code == 2 and "must start with a lower-case letter" in err
+    code, _, err = _generate(base + ["--name", "ok", "--param", "lr:double:0.5:0.1"])
+    assert code == 2 and "must be smaller than max" in err
+    code, _, err = _generate(base + ["--name", "ok", "--param", "lr:double:0.1:0.5", "--algorithm", "bayesianoptimization",
+                                     "--setting", "base_estimatr=GP"])
+    assert code == 2 and "did you mean `base_estimator`" in err
+    code, _, err = _generate(base + ["--name", "ok", "--param", "lr:double:0.1:0.5", "--algorithm", "bayesian"])
+    assert code == 2 and "bayesianoptimization" in err
+
+
+def test_output_file_is_not_overwritten_without_force(tmp_path) -> None:
+    target = tmp_path / "exp.yaml"
+    target.write_text("keep me\n")
+    args = ["--no-interactive", "--name", "ok", "--metric", "acc", "--image", "i:1", "--command", "python3 t.py",
+            "--param", "lr:double:0.1:0.5", "-o", str(target)]
+    code, _, err = _generate(args)
+    assert code == 2 and "--force" in err and target.read_text() == "keep me\n"
+    code, _, _ = _generate(args + ["--force"])
+    assert code == 0 and "kind: Experiment" in target.read_text()
+
+
+def test_prompts_ask_for_what_is_missing_and_refuse_bad_answers() -> None:
+    answers = "\n".join([
+        "Bad_Name", "tune",            # name: refused, then accepted
+        "kubeflow",                    # namespace
+        "accuracy",                    # metric
+        "maximize",                    # objective
+        "randm", "random",             # algorithm: refused with did-you-mean, then accepted
+        "lr:double:0.5:0.1", "lr:double:0.01:0.1",  # parameter: min > max refused
+        "n",                           # no more parameters
+        "registry.example/train:1.0",  # image
+        "python3 train.py",            # command
+        "Job",                         # kind
+        "6",                           # max trials
+    ]) + "\n"
+    result = CliRunner().invoke(new, ["--interactive"], input=answers, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "must start with a lower-case letter" in result.output
+    assert "did you mean `random`" in result.output
+    assert "must be smaller than max" in result.output
+    assert "name: tune" in result.stdout and "--lr=${trialParameters.lr}" in result.stdout
