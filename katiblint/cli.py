@@ -99,6 +99,11 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 @click.option("--katib-config", default=None, type=click.Path(), help="The cluster's katib-config (KatibConfig or ConfigMap).")
 @click.option("-j", "--jobs", type=int, default=None, help="Parallel workers (default: CPU count).")
 @click.option("--statistics", is_flag=True, help="Print counts per rule instead of findings.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes in place (`-`: write the fixed input to standard output).")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (with --fix) or show fixes that may change meaning.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a diff of what --fix would change, change nothing.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not recorded in this baseline.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record all current findings in this baseline file.")
 def check(paths: tuple[str, ...], **options: Any) -> None:
     """Lint Experiment manifests (files, folders, or `-` for standard input)."""
     from katiblint.run import run_check

@@ -68,13 +68,38 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
     settings = build_settings(paths, options)
     files = collect_files(paths, settings.exclude)
     linter = Linter(settings)
-    results = lint_all(linter, files, options.get("stdin_filename"))
+    fix_run = None
+    if options.get("fix") or options.get("show_diff"):
+        from katiblint.fixes import diff_exit_code, run_fixes
+
+        fix_run = run_fixes(linter, files, options)
+        if options.get("show_diff"):
+            return diff_exit_code(fix_run)
+        results = fix_run.results
+    else:
+        results = lint_all(linter, files, options.get("stdin_filename"))
     internal = any(d.code == "KAT006" for r in results for d in r.diagnostics)
+    if options.get("write_baseline"):
+        from katiblint import baseline
+
+        count = baseline.write(options["write_baseline"], results)
+        sys.stderr.write(f"katiblint: recorded {count} finding(s) in {options['write_baseline']}\n")
+        return 2 if internal else 0
+    if options.get("baseline"):
+        from katiblint import baseline
+
+        hidden = baseline.apply(results, baseline.load(options["baseline"]))
+        if hidden:
+            sys.stderr.write(f"katiblint: {hidden} known finding(s) hidden by the baseline {options['baseline']}\n")
     exit_code = 2 if internal else (1 if has_errors(results, settings.fail_on) else 0)
+    if fix_run is not None and fix_run.errors:
+        exit_code = 2  # a file that could not be written: its findings stand, nothing was lost
     fmt = options.get("output_format") or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full")
     output_path = options.get("output")
-    stream = sys.stdout
+    stream = sys.stderr if fix_run is not None and fix_run.stdout is not None else sys.stdout
     report = ReportOptions(
+        fixed=fix_run.fixed if fix_run is not None else 0,
+        unsafe_fixes=bool(options.get("unsafe_fixes")),
         color=use_color(options.get("color") or "auto", stream) and not output_path and fmt in ("full", "concise"),
         files_checked=len(files),
         exit_code=exit_code,
@@ -89,6 +114,9 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
     else:
         stream.write(text)
         stream.flush()
+    if fix_run is not None and fix_run.stdout is not None:
+        sys.stdout.buffer.write(fix_run.stdout)  # `--fix -`: the fixed document, findings on stderr
+        sys.stdout.flush()
     return exit_code
 
 
