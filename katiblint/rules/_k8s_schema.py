@@ -1,0 +1,275 @@
+"""The Kubernetes `batch/v1` Job schema shipped by `kubernetes-validate`, walked over positioned nodes.
+
+Only the package's data files are read (its Python module, which pulls in jsonschema and
+PyYAML, is never imported). The strict schema of a Kubernetes version is one `_definitions.json`
+per version; the Job definition and the definitions it reaches are extracted once per process.
+
+The walk mirrors what Katib's webhook does with a `batch/v1` Job template (validator.go
+`validateTrialJob`): `runtime.DefaultUnstructuredConverter.FromUnstructured` into `batchv1.Job`
+fails on a wrong JSON type, and the JSON patch between the template and the re-marshalled
+typed Job has an `add` for every key the Go type does not know and for every `omitempty`
+field set to its zero value. Semantic checks (required fields, enums) are not part of it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from katiblint.loader import Mapping, Node, Scalar, Sequence
+
+JOB_DEFINITION = "io.k8s.api.batch.v1.Job"
+_VERSION_DIR_RE = re.compile(r"^v(\d+)\.(\d+)\.(\d+)-local-strict$")
+_REQUESTED_RE = re.compile(r"^v?(\d+)\.(\d+)")
+# The JSON schema does not say which Go fields are pointers, and `omitempty` drops `""` and
+# `false` only from value-typed fields (a `*string` set to `""` is kept). These are the common
+# value-typed string and bool fields of a Job template (k8s.io/api core/v1 and batch/v1 types.go);
+# empty lists and empty maps are found from the schema itself (slices and maps are never pointers).
+VALUE_STRING_FIELDS = frozenset(
+    {
+        ("EnvVar", "value"),
+        ("Container", "image"),
+        ("Container", "workingDir"),
+        ("Container", "imagePullPolicy"),
+        ("Container", "terminationMessagePath"),
+        ("Container", "terminationMessagePolicy"),
+        ("PodSpec", "restartPolicy"),
+        ("PodSpec", "dnsPolicy"),
+        ("PodSpec", "serviceAccountName"),
+        ("PodSpec", "serviceAccount"),
+        ("PodSpec", "nodeName"),
+        ("PodSpec", "hostname"),
+        ("PodSpec", "subdomain"),
+        ("PodSpec", "schedulerName"),
+        ("PodSpec", "priorityClassName"),
+        ("VolumeMount", "subPath"),
+        ("VolumeMount", "subPathExpr"),
+        ("ObjectMeta", "generateName"),
+        ("ContainerPort", "name"),
+        ("ContainerPort", "protocol"),
+        ("ContainerPort", "hostIP"),
+        ("EmptyDirVolumeSource", "medium"),
+    }
+)
+VALUE_BOOL_FIELDS = frozenset(
+    {
+        ("PodSpec", "hostNetwork"),
+        ("PodSpec", "hostPID"),
+        ("PodSpec", "hostIPC"),
+        ("Container", "stdin"),
+        ("Container", "stdinOnce"),
+        ("Container", "tty"),
+        ("VolumeMount", "readOnly"),
+    }
+)
+
+
+class SchemaUnavailable(Exception):
+    """`kubernetes-validate` is not installed, or ships no schema for the version asked for."""
+
+
+def package_dir() -> Path:
+    """Where `kubernetes-validate` keeps its schemas, found without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise SchemaUnavailable("the `kubernetes-validate` package is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "kubernetes-json-schema"
+
+
+def shipped_versions(root: Path) -> dict[tuple[int, int], Path]:
+    versions: dict[tuple[int, int], Path] = {}
+    if root.is_dir():
+        for entry in root.iterdir():
+            match = _VERSION_DIR_RE.match(entry.name)
+            if match and (entry / "_definitions.json").is_file():
+                versions[(int(match.group(1)), int(match.group(2)))] = entry
+    return versions
+
+
+def pick_version(requested: str | None, available: list[tuple[int, int]]) -> tuple[int, int]:
+    """The newest shipped version not newer than `requested` (the newest of all by default)."""
+    if not available:
+        raise SchemaUnavailable("`kubernetes-validate` ships no strict schemas")
+    ordered = sorted(available)
+    if requested is None:
+        return ordered[-1]
+    match = _REQUESTED_RE.match(requested.strip())
+    if not match:
+        raise SchemaUnavailable(f"`--kubernetes-version {requested}` is not a version like `1.30`")
+    wanted = (int(match.group(1)), int(match.group(2)))
+    older = [v for v in ordered if v <= wanted]
+    if not older:
+        raise SchemaUnavailable(
+            f"`kubernetes-validate` has no schema for Kubernetes {requested} "
+            f"(oldest shipped: {ordered[0][0]}.{ordered[0][1]})"
+        )
+    return older[-1]
+
+
+@dataclass(frozen=True)
+class JobSchema:
+    version: tuple[int, int]
+    definitions: dict[str, Any]
+
+    @property
+    def version_text(self) -> str:
+        return f"{self.version[0]}.{self.version[1]}"
+
+    def root(self) -> dict[str, Any]:
+        return self.definitions[JOB_DEFINITION]
+
+    def resolve(self, schema: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+        """Follow `$ref`s: (definition name or None, schema)."""
+        name = None
+        seen = 0
+        while "$ref" in schema and seen < 50:
+            name = str(schema["$ref"]).rsplit("/", 1)[-1]
+            schema = self.definitions.get(name, {})
+            seen += 1
+        return name, schema
+
+
+@lru_cache(maxsize=8)
+def job_schema(requested: str | None) -> JobSchema:
+    """The Job definition and everything it references, for a Kubernetes version (cached)."""
+    versions = shipped_versions(package_dir())
+    version = pick_version(requested, list(versions))
+    path = versions[version] / "_definitions.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SchemaUnavailable(f"cannot read {path.name} of `kubernetes-validate`: {exc}") from None
+    every = data.get("$defs") or data.get("definitions") or {}
+    if JOB_DEFINITION not in every:
+        raise SchemaUnavailable(f"the Kubernetes {version[0]}.{version[1]} schema has no batch/v1 Job")
+    kept: dict[str, Any] = {}
+    stack = [JOB_DEFINITION]
+    while stack:
+        name = stack.pop()
+        if name in kept or name not in every:
+            continue
+        kept[name] = every[name]
+        stack.extend(_refs(every[name]))
+    return JobSchema(version, kept)
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value.rsplit("/", 1)[-1]
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason the webhook cannot convert the template into a Job."""
+
+    kind: str  # unknown-field | wrong-type | dropped-empty
+    node: Node
+    field: str  # the JSON key (or index) at fault
+    type_name: str  # the Go type that holds the field, e.g. `PodSpec`
+    expected: tuple[str, ...] = ()
+    known: tuple[str, ...] = ()
+
+
+def json_type(node: Node) -> str:
+    if isinstance(node, Mapping):
+        return "object"
+    if isinstance(node, Sequence):
+        return "array"
+    if isinstance(node, Scalar):
+        kind = node.kind
+        if kind == "str":
+            return "string"
+        if kind == "bool":
+            return "boolean"
+        if kind == "null":
+            return "null"
+        if kind == "int":
+            return "integer"
+        value = node.value
+        if isinstance(value, float) and value.is_integer():
+            return "integer"  # `2.0` reaches the API as the JSON number 2
+        return "number"
+    return "unknown"
+
+
+def _allowed_types(schema: dict[str, Any], js: JobSchema) -> set[str] | None:
+    if "oneOf" in schema or "anyOf" in schema:
+        types: set[str] = set()
+        for alt in schema.get("oneOf", []) + schema.get("anyOf", []):
+            found = _allowed_types(js.resolve(alt)[1], js)
+            if found is None:
+                return None
+            types |= found
+        return types
+    declared = schema.get("type")
+    if declared is None:
+        return None
+    types = set(declared if isinstance(declared, list) else [declared])
+    if "number" in types:
+        types.add("integer")
+    return types
+
+
+def _short(definition: str | None) -> str:
+    return definition.rsplit(".", 1)[-1] if definition else "object"
+
+
+def walk(js: JobSchema, node: Node, schema: dict[str, Any], type_name: str = "Job", path: tuple[str, ...] = ()) -> Iterator[Problem]:
+    """Every conversion problem below `node`, which should match `schema`."""
+    definition, schema = js.resolve(schema)
+    if definition is not None:
+        type_name = _short(definition)
+    allowed = _allowed_types(schema, js)
+    actual = json_type(node)
+    if actual == "null":
+        return  # decodes to the zero value
+    if allowed is not None and actual not in allowed:
+        yield Problem("wrong-type", node, path[-1] if path else "", type_name, tuple(sorted(allowed - {"null"})))
+        return
+    if isinstance(node, Mapping):
+        props: dict[str, Any] = schema.get("properties") or {}
+        extra = schema.get("additionalProperties", True if not props else None)
+        required = set(schema.get("required") or ())
+        for key, key_node, value in node.items():
+            if key in props:
+                if key not in required and _dropped(type_name, key, value, js.resolve(props[key])[1]):
+                    yield Problem("dropped-empty", value, key, type_name)
+                    continue
+                yield from walk(js, value, props[key], type_name, (*path, key))
+            elif isinstance(extra, dict):
+                yield from walk(js, value, extra, type_name, (*path, key))
+            elif extra is False or (extra is None and props):
+                yield Problem("unknown-field", key_node, key, type_name, known=tuple(props))
+    elif isinstance(node, Sequence):
+        items = schema.get("items")
+        if isinstance(items, dict):
+            for index, item in enumerate(node.items):
+                yield from walk(js, item, items, type_name, (*path, str(index)))
+
+
+def _dropped(type_name: str, key: str, value: Node, schema: dict[str, Any]) -> bool:
+    """True when the typed Job drops this value (`omitempty` zero value), which the webhook rejects."""
+    if isinstance(value, Sequence):
+        return not value.items
+    if isinstance(value, Mapping):
+        # only a Go map is dropped when empty; an empty struct (`emptyDir: {}`) is kept
+        return not value.pairs and isinstance(schema.get("additionalProperties"), dict) and not schema.get("properties")
+    if isinstance(value, Scalar):
+        if value.is_str and value.value == "":
+            return (type_name, key) in VALUE_STRING_FIELDS
+        if value.kind == "bool" and value.value is False:
+            return (type_name, key) in VALUE_BOOL_FIELDS
+    return False
