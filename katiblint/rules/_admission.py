@@ -1,0 +1,235 @@
+"""Shared pieces of the admission rules: the Go field tree, JSON decoding, webhook defaults.
+
+Katib's webhooks decode the manifest into the typed v1beta1 Go structs, default it
+(`experiment_defaults.go SetDefault`) and validate the defaulted object (`validator.go`). These
+helpers let each rule see a field the way the validator sees it after those two steps.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterator
+
+from katiblint.loader import Mapping, Node, Scalar, Sequence
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+# experiment_defaults.go / constants.go
+DEFAULT_PARALLEL_TRIAL_COUNT = 3
+KUBEFLOW_JOB_KINDS = ("TFJob", "PyTorchJob", "XGBoostJob", "MPIJob", "TrainJob")
+OBJECTIVE_TYPES = ("minimize", "maximize")
+RESUME_POLICIES = ("Never", "LongRunning", "FromVolume")
+PARAMETER_TYPES = ("int", "double", "categorical", "discrete", "unknown")
+DISTRIBUTIONS = ("uniform", "logUniform", "normal", "logNormal", "unknown")
+COLLECTOR_KINDS = ("StdOut", "File", "TensorFlowEvent", "PrometheusMetric", "Custom", "Push")
+# The stock katib-config's runtime.metricsCollectors (katib-standalone/katib-config.yaml).
+STOCK_COLLECTORS = ("StdOut", "File", "TensorFlowEvent")
+AUTO_INJECT_COLLECTORS = ("StdOut", "TensorFlowEvent", "File", "PrometheusMetric")
+DEFAULT_FILE_PATH = "/var/log/katib/metrics.log"
+DEFAULT_TFEVENT_DIR = "/var/log/katib/tfevent/"
+
+
+@dataclass(frozen=True)
+class FieldTree:
+    root: str
+    types: dict[str, dict[str, str]]
+
+    def is_struct(self, type_expr: str) -> bool:
+        return type_expr in self.types
+
+    def struct_paths(self) -> dict[str, list[str]]:
+        """Where each struct sits in an Experiment (`AlgorithmSetting` -> `spec.algorithm.algorithmSettings[]`)."""
+        found: dict[str, list[str]] = {}
+        queue: list[tuple[str, str]] = [(self.root, "")]
+        while queue:
+            name, path = queue.pop(0)
+            if name in found and len(found[name]) >= 2:
+                continue
+            found.setdefault(name, []).append(path)
+            for key, type_expr in self.types.get(name, {}).items():
+                inner = element_type(type_expr)
+                if inner in self.types and len(path.split(".")) < 8:
+                    suffix = "[]" if type_expr.startswith("[]") else ""
+                    queue.append((inner, f"{path}.{key}{suffix}".lstrip(".")))
+        return found
+
+
+def element_type(type_expr: str) -> str:
+    if type_expr.startswith("[]"):
+        return type_expr[2:]
+    if type_expr.startswith("map[string]"):
+        return type_expr[len("map[string]") :]
+    return type_expr
+
+
+@lru_cache(maxsize=None)
+def field_tree() -> FieldTree:
+    from katiblint.catalog import read_data_file
+
+    raw: dict[str, Any] = read_data_file("experiment-fields.yaml")
+    types = {str(k): {str(f): str(t) for f, t in (v or {}).items()} for k, v in raw["types"].items()}
+    return FieldTree(str(raw.get("root", "Experiment")), types)
+
+
+@dataclass(frozen=True)
+class TypedField:
+    """A value the Go decoder assigns to a typed field. `go_field` is what Go's error names."""
+
+    node: Node
+    type: str
+    go_field: str  # e.g. `FeasibleSpace.spec.parameters.feasibleSpace.max`
+
+
+@dataclass(frozen=True)
+class UnknownKey:
+    mapping: Mapping
+    key: str
+    key_node: Node
+    struct: str
+
+
+def walk_typed(root: Mapping) -> tuple[list[TypedField], list[UnknownKey]]:
+    """Every value below a known field, and every key no Go struct knows (trialSpec etc. excluded)."""
+    tree = field_tree()
+    typed: list[TypedField] = []
+    unknown: list[UnknownKey] = []
+    seen: set[int] = set()
+
+    def visit(node: Node, type_expr: str, json_path: str, owner: str) -> None:
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if type_expr.startswith("[]") and isinstance(node, Sequence):
+            inner = type_expr[2:]
+            for item in node.items:
+                if inner in tree.types:
+                    visit(item, inner, json_path, owner)
+                else:
+                    typed.append(TypedField(item, inner, f"{owner}.{json_path}"))
+            return
+        if type_expr.startswith("map[string]") and isinstance(node, Mapping):
+            inner = type_expr[len("map[string]") :]
+            for _, _, value in node.items():
+                typed.append(TypedField(value, inner, f"{owner}.{json_path}"))
+            return
+        fields = tree.types.get(type_expr)
+        if fields is None or not isinstance(node, Mapping):
+            return
+        for key, key_node, value in node.items():
+            field_type = fields.get(key)
+            if field_type is None:
+                unknown.append(UnknownKey(node, key, key_node, type_expr))
+                continue
+            child_path = f"{json_path}.{key}".lstrip(".")
+            typed.append(TypedField(value, field_type, f"{type_expr}.{child_path}"))
+            visit(value, field_type, child_path, type_expr)
+
+    visit(root, tree.root, "", tree.root)
+    return typed, unknown
+
+
+# --- JSON decoding (encoding/json into the Go types) ------------------------------------------
+
+
+def json_kind(node: Node) -> str:
+    """The JSON type a node becomes: string, number, bool, null, object or array."""
+    if isinstance(node, Mapping):
+        return "object"
+    if isinstance(node, Sequence):
+        return "array"
+    assert isinstance(node, Scalar)
+    return {"str": "string", "int": "number", "float": "number", "bool": "bool", "null": "null"}[node.kind]
+
+
+def go_type_name(type_expr: str) -> str:
+    if type_expr.startswith("[]"):
+        return "[]" + go_type_name(type_expr[2:])
+    if type_expr.startswith("map[string]"):
+        return "map[string]" + go_type_name(type_expr[len("map[string]") :])
+    return {
+        "intOrString": "intstr.IntOrString",
+        "object": "map[string]interface {}",
+    }.get(type_expr, type_expr if type_expr in ("string", "bool", "int32", "float64") else f"v1beta1.{type_expr}")
+
+
+def decode_problem(node: Node, type_expr: str) -> str | None:
+    """Why encoding/json cannot put this value into a field of this type (None: it can).
+
+    A JSON null is a no-op for every Go type, so it never fails here.
+    """
+    kind = json_kind(node)
+    if kind == "null" or type_expr == "any":
+        return None
+    if type_expr.startswith("[]"):
+        return None if kind == "array" else kind
+    if type_expr.startswith("map[string]") or type_expr == "object" or type_expr in field_tree().types:
+        return None if kind == "object" else kind
+    if type_expr == "string":
+        return None if kind == "string" else kind
+    if type_expr == "bool":
+        return None if kind == "bool" else kind
+    if type_expr == "float64":
+        if kind != "number":
+            return kind
+        value = float(node.value)  # type: ignore[union-attr]
+        return None if math.isfinite(value) else "number"
+    if type_expr in ("int32", "intOrString"):
+        if kind == "string" and type_expr == "intOrString":
+            return None
+        if kind != "number":
+            return kind
+        return None if int32_value(node) is not None else "number"
+    return None
+
+
+def int32_value(node: Node | None) -> int | None:
+    """The int32 a YAML number decodes to (`3` and `3.0` alike), None if it does not fit or is not one."""
+    if not isinstance(node, Scalar) or node.kind not in ("int", "float"):
+        return None
+    value = node.value
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            return None
+        value = int(value)
+    return value if INT32_MIN <= value <= INT32_MAX else None
+
+
+# --- values as the validator sees them ---------------------------------------------------------
+
+
+def is_set(node: Node | None) -> bool:
+    """Present and not null (null decodes to the zero value, i.e. absent)."""
+    return node is not None and not (isinstance(node, Scalar) and node.kind == "null")
+
+
+def string_field(node: Node | None) -> str | None:
+    """A Go string field after decoding: "" when absent or null, None when it cannot decode."""
+    if node is None:
+        return ""
+    if isinstance(node, Scalar):
+        if node.kind == "null":
+            return ""
+        if node.kind == "str":
+            return node.value  # type: ignore[no-any-return]
+    return None
+
+
+def non_empty_list(node: Node | None) -> bool:
+    return isinstance(node, Sequence) and len(node.items) > 0
+
+
+def mapping_or_none(node: Node | None) -> Mapping | None:
+    return node if isinstance(node, Mapping) else None
+
+
+def iter_mapping_items(node: Node | None) -> Iterator[tuple[int, Mapping]]:
+    if isinstance(node, Sequence):
+        for i, item in enumerate(node.items):
+            if isinstance(item, Mapping):
+                yield i, item
+
+
+def quoted(value: str) -> str:
+    return f'"{value}"'

@@ -1,0 +1,55 @@
+"""KAT502 invalid-parameter-type."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from katiblint.context import Context
+from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
+from katiblint.edits import replace_scalar
+from katiblint.loader import Scalar
+from katiblint.model import Experiment
+from katiblint.registry import Rule
+from katiblint.rules._admission import PARAMETER_TYPES, string_field
+from katiblint.suggest import closest, unique_closest
+
+# Names other tools use for the same types.
+SYNONYMS = {"float": "double", "integer": "int", "real": "double", "choice": "categorical", "enum": "categorical"}
+_OFFERED = ("int", "double", "categorical", "discrete")
+
+
+class InvalidParameterType(Rule):
+    code = "KAT502"
+    name = "invalid-parameter-type"
+    summary = "A parameterType other than int, double, categorical or discrete"
+    fixable = FixAvailability.SOMETIMES
+
+    def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
+        # mirrors validator.go validateParameters (spec.parameters only; nasConfig is not checked)
+        for param in exp.parameters:
+            node = param.get("parameterType")
+            value = string_field(node)
+            if value is None or value in PARAMETER_TYPES:
+                continue
+            name = string_field(param.get("name")) or "?"
+            if not value:
+                yield self.report_key(
+                    param,
+                    "parameterType",
+                    f"parameter `{name}` has no `parameterType`; the webhook rejects the Experiment "
+                    "(`parameterType:  is not supported`)",
+                    help="set `parameterType` to `int`, `double`, `categorical` or `discrete`",
+                )
+                continue
+            target = SYNONYMS.get(value.lower()) or unique_closest(value, _OFFERED)
+            guess = SYNONYMS.get(value.lower()) or closest(value, _OFFERED)
+            fix = Fix.safe(f"use `{target}`", replace_scalar(node, target)) if target and isinstance(node, Scalar) else None
+            yield self.report(
+                node,  # type: ignore[arg-type]
+                f"`parameterType: {value}` is not a Katib parameter type{f' (did you mean `{guess}`?)' if guess else ''}; "
+                "the webhook rejects the Experiment "
+                f"(`parameterType: {value} is not supported`)",
+                help=(f"did you mean `{guess}`? " if guess else "")
+                + "use `int`, `double`, `categorical` or `discrete` (case-sensitive)",
+                fix=fix,
+            )

@@ -1,0 +1,39 @@
+"""KAT104 invalid-resume-policy."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from katiblint.context import Context
+from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
+from katiblint.edits import replace_scalar
+from katiblint.loader import Scalar
+from katiblint.model import Experiment
+from katiblint.registry import Rule
+from katiblint.rules._admission import RESUME_POLICIES, string_field
+from katiblint.suggest import closest, unique_closest
+
+
+class InvalidResumePolicy(Rule):
+    code = "KAT104"
+    name = "invalid-resume-policy"
+    summary = "resumePolicy is not Never, LongRunning or FromVolume"
+    fixable = FixAvailability.SOMETIMES
+
+    def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
+        node = exp.spec_get("resumePolicy")
+        value = string_field(node)
+        # mirrors validator.go validateResumePolicy ("" is defaulted to Never first)
+        if not value or value in RESUME_POLICIES or not isinstance(node, Scalar):
+            return
+        guess = closest(value, RESUME_POLICIES)
+        safe = unique_closest(value, RESUME_POLICIES)
+        yield self.report(
+            node,
+            f"`resumePolicy: {value}` is not a resume policy{f' (did you mean `{guess}`?)' if guess else ''}; "
+            "the webhook rejects the Experiment "
+            "(`spec.resumePolicy: invalid ResumePolicyType`)",
+            help=(f"did you mean `{guess}`? " if guess else "") + "use `Never`, `LongRunning` or `FromVolume` "
+            "(case-sensitive)",
+            fix=Fix.safe(f"use `{safe}`", replace_scalar(node, safe)) if safe else None,
+        )

@@ -1,0 +1,64 @@
+"""KAT011 unknown-field."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from katiblint.context import Context
+from katiblint.diagnostics import Diagnostic, Fix, FixAvailability, Severity
+from katiblint.edits import replace_scalar
+from katiblint.loader import Scalar
+from katiblint.model import Experiment
+from katiblint.registry import Rule
+from katiblint.rules._admission import field_tree, walk_typed
+from katiblint.suggest import closest, unique_closest
+
+# What the Experiment does when the field the user meant is absent (experiment_defaults.go).
+_WHEN_ABSENT = {
+    "parallelTrialCount": "the Experiment runs with the default `parallelTrialCount: 3`",
+    "maxTrialCount": "the Experiment has no trial limit",
+    "maxFailedTrialCount": "failed trials never fail the Experiment",
+    "resumePolicy": "the Experiment uses the default `resumePolicy: Never`",
+    "goal": "the Experiment never stops early on the goal",
+    "retain": "trial resources are deleted when trials finish",
+    "distribution": "the parameter is sampled with the default `uniform` distribution",
+    "primaryPodLabels": "Katib uses its default primary pod labels for the kind",
+}
+
+
+class UnknownField(Rule):
+    code = "KAT011"
+    name = "unknown-field"
+    summary = "A field Katib does not know: the webhook drops it silently"
+    severity = Severity.WARNING
+    fixable = FixAvailability.SOMETIMES
+
+    def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
+        tree = field_tree()
+        _, unknown = walk_typed(exp.root)
+        homes: dict[str, list[str]] = {}
+        for struct, paths in tree.struct_paths().items():
+            for key in tree.types[struct]:
+                homes.setdefault(key, []).extend(p or "the top level" for p in paths)
+        for item in unknown:
+            known = list(tree.types[item.struct])
+            guess = closest(item.key, known)
+            parent = item.mapping.path or "the top level"
+            where = f"`{parent}`" if item.mapping.path else parent
+            text = f"`{item.key}` is not a field of {where} ({item.struct}); Katib's defaulting webhook drops it silently"
+            fix = None
+            if guess is not None:
+                text += f" (did you mean `{guess}`?)"
+                effect = _WHEN_ABSENT.get(guess)
+                if effect:
+                    text += f": {effect}"
+                safe = unique_closest(item.key, known)
+                if safe and safe not in item.mapping and isinstance(item.key_node, Scalar):
+                    fix = Fix.unsafe(f"rename to `{safe}`", replace_scalar(item.key_node, safe))
+                helptext = f"rename it to `{guess}`"
+            elif item.key in homes:
+                places = ", ".join(f"`{p}`" for p in dict.fromkeys(homes[item.key]))
+                helptext = f"`{item.key}` belongs under {places}; move it there"
+            else:
+                helptext = f"remove it; known fields here: {', '.join(f'`{k}`' for k in known)}"
+            yield self.report(item.key_node, text, help=helptext, fix=fix)
