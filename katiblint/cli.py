@@ -127,8 +127,12 @@ def explain(rule: str, output_format: str) -> None:
         from katiblint.registry import discover
         from katiblint.suggest import closest
 
-        names = [r.name for r in discover().values()]
-        guess = closest(rule, names)
+        rules = list(discover().values())
+        # A code typo (`KAT3020`) or a name typo; else the one rule whose name starts with the input.
+        guess = closest(rule, [r.code for r in rules] + [r.name for r in rules])
+        if guess is None:
+            started = [r.name for r in rules if len(rule) >= 3 and r.name.startswith(rule.lower())]
+            guess = started[0] if len(started) == 1 else None
         click.echo(f"katiblint: unknown rule `{rule}`" + (f"; did you mean `{guess}`?" if guess else ""), err=True)
         sys.exit(2)
     doc = doc_for(found.code)

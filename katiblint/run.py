@@ -68,6 +68,9 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
     settings = build_settings(paths, options)
     files = collect_files(paths, settings.exclude)
     linter = Linter(settings)
+    from katiblint.gitops import merge_pending, prepare
+
+    prepare(linter, files)  # the cluster's katib-config and trial-template ConfigMaps, before any Experiment
     fix_run = None
     if options.get("fix") or options.get("show_diff"):
         from katiblint.fixes import diff_exit_code, run_fixes
@@ -78,6 +81,7 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
         results = fix_run.results
     else:
         results = lint_all(linter, files, options.get("stdin_filename"))
+        merge_pending(linter, results)
     internal = any(d.code == "KAT006" for r in results for d in r.diagnostics)
     if options.get("write_baseline"):
         from katiblint import baseline

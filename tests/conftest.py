@@ -16,3 +16,17 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("the shared corpus is not available next to this checkout")
     return SHARED
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite tests/fixtures/*.fixed.yaml from the current fixes instead of comparing",
+    )
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))

@@ -72,7 +72,8 @@ def summary(results: Sequence[FileResult], options: ReportOptions) -> str:
     checked = options.files_checked or len(results)
     parts = []
     if options.fixed:
-        parts.append(f"Fixed {options.fixed} finding{'s' if options.fixed != 1 else ''}.")
+        remaining = f" ({len(diags)} remaining)" if diags else ""
+        parts.append(f"Fixed {options.fixed} finding{'s' if options.fixed != 1 else ''}{remaining}.")
     if not diags:
         parts.append(f"All checks passed ({checked} file{'s' if checked != 1 else ''} checked).")
         return " ".join(parts)
@@ -87,7 +88,8 @@ def summary(results: Sequence[FileResult], options: ReportOptions) -> str:
     if safe:
         parts.append(f"[*] {safe} fixable with `katiblint --fix`.")
     if unsafe:
-        parts.append(f"{unsafe} more fixable with `--fix --unsafe-fixes`.")
+        codes = sorted({d.code for d in diags if d.fix and d.fix.applicability == Applicability.UNSAFE})
+        parts.append(f"{unsafe} more fixable with `--fix --unsafe-fixes` ({', '.join(codes)}).")
     return " ".join(parts)
 
 

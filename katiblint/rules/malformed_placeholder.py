@@ -16,7 +16,8 @@ from katiblint.source import Span
 _NEAR = re.compile(
     r"(?P<all>\$\((?P<a>\s*trialParameters\.[^)\s]+)\s*\)"
     r"|\$\{\s+(?P<b>trialParameters\.[^}\s]+)\s*\}|\$\{(?P<c>trialParameters\.[^}\s]+)\s+\}"
-    r"|(?<![$\w])\{(?P<d>trialParameters\.[^}\s]+)\}"
+    r"|(?<![$\w{])\{\{\s*(?P<f>trialParameters\.[^}\s]+)\s*\}\}"  # Jinja/Argo style: the braces go too
+    r"|(?<![$\w{])\{(?P<d>trialParameters\.[^}\s]+)\}(?!\})"
     r"|\$\{(?P<e>(?:trialparameters|TrialParameters|trialParameter|trialParams)\.[^}\s]+)\})"
 )
 
