@@ -156,7 +156,7 @@ def explain(rule: str, output_format: str) -> None:
 
 
 @main_group.command("rules")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text")
 def rules_command(output_format: str) -> None:
     """List every rule: code, name, default severity, fix availability."""
     import json
@@ -164,6 +164,11 @@ def rules_command(output_format: str) -> None:
     from katiblint.registry import discover
 
     rules = discover().values()
+    if output_format == "markdown":
+        from katiblint.docs import rules_index
+
+        click.echo(rules_index(), nl=False)
+        return
     if output_format == "json":
         click.echo(
             json.dumps(

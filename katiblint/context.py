@@ -30,10 +30,23 @@ class Context:
 
     @property
     def suggestion_names(self) -> list[str]:
-        """Algorithm names the cluster routes to a suggestion service (stock + configured)."""
-        return self.catalog.algorithm_names + [a for a in self.settings.algorithms if a not in self.catalog.algorithm_names]
+        """Algorithm names the cluster routes to a suggestion service (stock or katib-config, + configured)."""
+        config = self.extras.get("katib_config")
+        names = list(config.suggestions) if config is not None else self.catalog.algorithm_names
+        return names + [a for a in self.settings.algorithms if a not in names]
 
     @property
     def early_stopping_names(self) -> list[str]:
-        names = self.catalog.early_stopping_names
+        config = self.extras.get("katib_config")
+        names = list(config.early_stoppings) if config is not None else self.catalog.early_stopping_names
         return names + [a for a in self.settings.early_stopping_algorithms if a not in names]
+
+    @property
+    def collector_kinds(self) -> tuple[str, ...]:
+        """Metrics-collector kinds with a `runtime.metricsCollectors` entry (stock or katib-config)."""
+        config = self.extras.get("katib_config")
+        if config is not None:
+            return tuple(config.collectors)
+        from katiblint.rules._admission import STOCK_COLLECTORS
+
+        return STOCK_COLLECTORS

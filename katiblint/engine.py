@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from katiblint import gitops
 from katiblint.config import Settings
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
@@ -112,7 +112,11 @@ class Linter:
         diags: list[Diagnostic] = []
         for problem in loaded.problems:
             diags.append(self._from_problem(problem))
-        context = Context(self.settings, source, self.all_documents or loaded.documents, dict(self.extras))
+        extras, config_problems = gitops.file_extras(self.extras, loaded.documents, source)
+        for config_problem in config_problems:  # a malformed katib-config among the linted files
+            diags.append(self._make(gitops.INVALID_CONFIG, config_problem.message, Span(config_problem.offset, config_problem.offset + 1),
+                                    help="fix the katib-config; until then katiblint checks against the stock one"))
+        context = Context(self.settings, source, self.all_documents or loaded.documents, extras)
         for doc in loaded.documents:
             for problem in doc.problems:
                 diags.append(self._from_problem(problem, doc.index))
@@ -128,6 +132,7 @@ class Linter:
 
     def _lint_experiment(self, doc: Document, context: Context) -> list[Diagnostic]:
         exp = Experiment(doc)
+        gitops.attach_template(exp, context)  # a trialSpec kept in a linted ConfigMap
         diags: list[Diagnostic] = []
         api = exp.api_version
         object_name = exp.name
@@ -151,6 +156,8 @@ class Linter:
                     diag.object_name = object_name
                     diags.append(diag)
             except Exception as exc:  # a bug in a rule must not stop the other rules or files
+                import traceback  # only on this path: not paid at start-up
+
                 frame = traceback.extract_tb(exc.__traceback__)[-1]
                 where = f"{Path(frame.filename).name}:{frame.lineno}"
                 diag = self._make(
@@ -161,7 +168,7 @@ class Linter:
                 )
                 diag.document, diag.object_name = doc.index, object_name
                 diags.append(diag)
-        return diags
+        return gitops.route(exp, diags, self.extras.setdefault(gitops.PENDING, {}))
 
     def _make(self, code: str, message: str, node: object, help: str | None = None) -> Diagnostic:
         rule = discover()[code]
@@ -182,10 +189,6 @@ class Linter:
 
     def _finish(self, source: SourceFile, documents: list[Document], diags: list[Diagnostic]) -> list[Diagnostic]:
         diags = [d for d in diags if d.code in self.enabled]
-        for diag in diags:
-            level = self.settings.severity.get(diag.code)
-            if level is not None:
-                diag.severity = level
         directives = find_directives(source, documents)
         if directives:
             kept = []
@@ -214,6 +217,10 @@ class Linter:
                                 help="remove it, or correct the rule code",
                             )
                         )
+        for diag in diags:  # after suppressions, so that KAT003's own level can be configured too
+            level = self.settings.severity.get(diag.code)
+            if level is not None:
+                diag.severity = level
         # One finding per (rule, place, message): rules that look at shared nodes may repeat.
         unique: dict[tuple[str, int, int, str], Diagnostic] = {}
         for diag in diags:
@@ -249,8 +256,14 @@ def display_path(path: str) -> str:
 
 def is_excluded(path: str, patterns: Sequence[str]) -> bool:
     norm = path.replace(os.sep, "/")
+    while norm.startswith("./"):  # `katiblint .` walks `./skip/a.yaml`; `--exclude 'skip/*'` means it
+        norm = norm[2:]
     parts = norm.split("/")
     for pattern in patterns:
+        while pattern.startswith("./"):
+            pattern = pattern[2:]
+        if pattern.startswith("**/") and is_excluded(norm, [pattern[3:]]):
+            return True  # `**/` also matches no folder at all, as in .gitignore
         if fnmatch.fnmatch(norm, pattern) or any(fnmatch.fnmatch(p, pattern) for p in parts):
             return True
         if fnmatch.fnmatch(norm, pattern.rstrip("/") + "/*"):

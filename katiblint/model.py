@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Iterator
 
 from katiblint.loader import Document, Mapping, Node, Scalar, Sequence
-from katiblint.source import Span
+from katiblint.source import SourceFile, Span
 
 EXPERIMENT_GROUP = "kubeflow.org"
 SERVED_VERSION = "kubeflow.org/v1beta1"
@@ -130,6 +130,14 @@ class Experiment:
         self.doc = doc
         self.root: Mapping = doc.root  # type: ignore[assignment]
         self.source = doc.source
+        # The text trialSpec nodes come from: this file, or a ConfigMap's template (use_trial_spec).
+        self.trial_spec_source: SourceFile = doc.source
+        self.template_origin: object | None = None
+
+    def use_trial_spec(self, root: Mapping, source: SourceFile) -> None:
+        """Take the trialSpec from a template parsed elsewhere (a trial-template ConfigMap)."""
+        self.__dict__["trial_spec"] = root
+        self.trial_spec_source = source
 
     def find(self, path: str) -> Node | None:
         return self.doc.find(path)
@@ -215,7 +223,7 @@ class Experiment:
     def placeholders(self) -> list[Placeholder]:
         """Every `${trialParameters.x}` in the inline trialSpec, keys and values alike."""
         found: list[Placeholder] = []
-        text = self.source.text
+        text = self.trial_spec_source.text
         for node in walk(self.trial_spec):
             if not isinstance(node, Scalar) or "trialParameters" not in node.raw:
                 continue

@@ -51,15 +51,11 @@ def use_color(choice: str, stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def lint_all(linter: Linter, files: Sequence[str], stdin_name: str | None) -> list[FileResult]:
-    results = []
-    for path in files:
-        if path == "-":
-            data = sys.stdin.buffer.read()
-            results.append(linter.lint_bytes(data, stdin_name or "-"))
-        else:
-            results.append(linter.lint_path(path))
-    return results
+def lint_all(linter: Linter, files: Sequence[str], stdin_name: str | None, jobs: int | None = None) -> list[FileResult]:
+    """Results in the order of `files`; a process pool (`--jobs`) for large runs."""
+    from katiblint.parallel import lint_many
+
+    return lint_many(linter, files, stdin_name, jobs)
 
 
 def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
@@ -80,7 +76,7 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
             return diff_exit_code(fix_run)
         results = fix_run.results
     else:
-        results = lint_all(linter, files, options.get("stdin_filename"))
+        results = lint_all(linter, files, options.get("stdin_filename"), options.get("jobs"))
         merge_pending(linter, results)
     internal = any(d.code == "KAT006" for r in results for d in r.diagnostics)
     if options.get("write_baseline"):

@@ -50,3 +50,13 @@ def test_docs_have_the_required_sections_and_heading() -> None:
         assert doc.name == rule.name
         if rule.fixable.value != "never":
             assert "Fix safety" in doc.sections, f"{doc.path.name}: a fixable rule documents `## Fix safety`"
+
+
+def test_rules_index_is_current() -> None:
+    """rules/README.md is generated; regenerate with `katiblint rules --format markdown > rules/README.md`."""
+    from katiblint.docs import rules_index
+
+    index = ROOT / "rules" / "README.md"
+    assert index.is_file() and index.read_text(encoding="utf-8") == rules_index(), (
+        "rules/README.md is stale: run `katiblint rules --format markdown > rules/README.md`"
+    )

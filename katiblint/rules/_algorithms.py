@@ -25,11 +25,14 @@ class SettingEntry:
 
 def sections(exp: Experiment, ctx: Context) -> Iterator[tuple[Mapping, AlgorithmSpec | None, str | None]]:
     """(section, its catalog entry or None, its algorithm name) for algorithm and early stopping."""
-    for section, table in ((exp.algorithm, ctx.catalog.algorithms), (exp.early_stopping, ctx.catalog.early_stopping)):
+    from katiblint.gitops import algorithm_spec
+
+    for section, early in ((exp.algorithm, False), (exp.early_stopping, True)):
         if section is None:
             continue
         name = as_str(section.get("algorithmName"))
-        yield section, (table.get(name) if name else None), name
+        # follows the cluster's katib-config routing (a custom name on a stock image gets its checks)
+        yield section, algorithm_spec(ctx, name, early), name
 
 
 def settings_of(section: Mapping) -> list[SettingEntry]:

@@ -1,0 +1,505 @@
+"""Cluster-aware linting for GitOps repositories: the cluster's katib-config and trial-template ConfigMaps.
+
+A katib-config comes in three shapes (kubeflow/katib manifests and `pkg/apis/config/v1beta1/types.go`):
+a `KatibConfig` document (`config.kubeflow.org/v1beta1`, the file kustomize turns into the ConfigMap),
+the `katib-config` ConfigMap holding it under the data key `katib-config.yaml`, and the older
+(Katib <= 0.15) ConfigMap with JSON maps under `suggestion`, `early-stopping` and
+`metrics-collector-sidecar`. The names it lists replace the stock ones for every rule.
+
+Trial templates kept in a ConfigMap (`spec.trialTemplate.configMap`) are parsed from the data value
+so that the trial-template rules see them as if they were inline, with positions in the ConfigMap's file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from katiblint.errors import KatibLintError
+from katiblint.loader import Document, Mapping, Node, Scalar, load
+from katiblint.model import as_str, mapping, sequence_items
+from katiblint.source import SourceFile, Span, decode
+
+if TYPE_CHECKING:
+    from katiblint.catalog import AlgorithmSpec
+    from katiblint.context import Context
+    from katiblint.diagnostics import Diagnostic
+    from katiblint.engine import FileResult, Linter
+    from katiblint.model import Experiment
+
+CONFIG_API = "config.kubeflow.org/v1beta1"
+CONFIG_MAP_NAME = "katib-config"
+CONFIG_KEY = "katib-config.yaml"
+LEGACY_KEYS = ("suggestion", "early-stopping", "metrics-collector-sidecar")
+CONFIG_MARKERS = ("KatibConfig", "katib-config")
+TEMPLATE_MARKER = "configMapName"
+# pkg/apis/config/v1beta1/defaults.go: an empty trialResources list means Job only
+DEFAULT_TRIAL_RESOURCES = ("Job.v1.batch",)
+INVALID_CONFIG = "KAT060"
+# Where diagnostics of a template that lives in another file wait until that file's result exists.
+PENDING = "gitops_pending"
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """What a katib-config routes: algorithm and collector names to images, and watched trial kinds."""
+
+    origin: str
+    suggestions: dict[str, str] = field(default_factory=dict)
+    early_stoppings: dict[str, str] = field(default_factory=dict)
+    collectors: dict[str, str] = field(default_factory=dict)
+    trial_resources: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    message: str
+    offset: int
+
+
+class _Bad(Exception):
+    def __init__(self, message: str, node: Node | None, offset: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset if offset is not None else (node.span.start if node is not None else 0)
+
+
+# --- katib-config ------------------------------------------------------------------------------
+
+
+def is_config_document(root: Node | None) -> bool:
+    if not isinstance(root, Mapping):
+        return False
+    kind = as_str(root.get("kind"))
+    if kind == "KatibConfig":
+        return True
+    meta = mapping(root.get("metadata"))
+    return kind == "ConfigMap" and meta is not None and as_str(meta.get("name")) == CONFIG_MAP_NAME
+
+
+def read_config(doc: Document, origin: str) -> ClusterConfig:
+    """The katib-config a document holds; raises `_Bad` (message, offset in the document's file)."""
+    root = doc.root
+    assert isinstance(root, Mapping)
+    if as_str(root.get("kind")) == "KatibConfig":
+        return _katib_config(root, origin)
+    data = root.get("data")
+    if data is not None and not isinstance(data, Mapping):
+        raise _Bad("`data` of the `katib-config` ConfigMap is not a mapping", data)
+    if data is not None and data.get(CONFIG_KEY) is not None:
+        value = data.get(CONFIG_KEY)
+        if not isinstance(value, Scalar) or not isinstance(value.value, str):
+            raise _Bad(f"`data.{CONFIG_KEY}` must be a string holding the KatibConfig YAML", value)
+        embedded = embed(doc.source, value, 0)
+        loaded = load(embedded.source)
+        problems = loaded.problems + [p for d in loaded.documents for p in d.problems]
+        if problems:
+            raise _Bad(f"`data.{CONFIG_KEY}` is not valid YAML: {problems[0].message}", None, embedded.to_file(problems[0].span).start)
+        roots = [d.root for d in loaded.documents if d.root is not None]
+        if not roots or not isinstance(roots[0], Mapping):
+            raise _Bad(f"`data.{CONFIG_KEY}` holds no KatibConfig mapping", value)
+        try:
+            return _katib_config(roots[0], origin)
+        except _Bad as bad:
+            raise _Bad(bad.message, None, embedded.to_file(Span(bad.offset, bad.offset)).start) from None
+    if data is not None and any(data.get(k) is not None for k in LEGACY_KEYS):
+        return _legacy_config(doc.source, data, origin)
+    # katibconfig/config.go: the controller and webhook read only this key
+    raise _Bad(f"the `katib-config` ConfigMap has no `data.{CONFIG_KEY}`; Katib fails to start "
+               f"(`failed to find {CONFIG_KEY} in ConfigMap: katib-config`)", root.key_node("data") or root)
+
+
+def _katib_config(root: Mapping, origin: str) -> ClusterConfig:
+    api = as_str(root.get("apiVersion"))
+    if api != CONFIG_API:
+        raise _Bad(f"KatibConfig `apiVersion` is `{api}`, not `{CONFIG_API}`", root.get("apiVersion") or root)
+    runtime = _optional_mapping(root, "runtime")
+    init = _optional_mapping(root, "init")
+    controller = _optional_mapping(init, "controller") if init else None
+    suggestions = _named_list(runtime, "suggestions", "algorithmName") if runtime else {}
+    early = _named_list(runtime, "earlyStoppings", "algorithmName") if runtime else {}
+    collectors = _named_list(runtime, "metricsCollectors", "kind") if runtime else {}
+    resources: tuple[str, ...] | None = None
+    if controller is not None and controller.get("trialResources") is not None:
+        node = controller.get("trialResources")
+        if node is not None and not sequence_items(node) and not (isinstance(node, Scalar) and node.kind == "null"):
+            if isinstance(node, Scalar) or isinstance(node, Mapping):
+                raise _Bad("`init.controller.trialResources` must be a list of `Kind.version.group`", node)
+        found = []
+        for item in sequence_items(node):
+            text = as_str(item)
+            # the controller parses each entry with schema.ParseKindArg
+            if not text or text.count(".") < 2:
+                raise _Bad(f"trial resource `{text}` is not `Kind.version.group` (e.g. `Job.v1.batch`)", item)
+            found.append(text)
+        resources = tuple(found) or DEFAULT_TRIAL_RESOURCES
+    return ClusterConfig(origin, suggestions, early, collectors, resources)
+
+
+def _optional_mapping(parent: Mapping, key: str) -> Mapping | None:
+    node = parent.get(key)
+    if node is None or (isinstance(node, Scalar) and node.kind == "null"):
+        return None
+    if not isinstance(node, Mapping):
+        raise _Bad(f"`{node.path or key}` must be a mapping", node)
+    return node
+
+
+def _named_list(parent: Mapping, key: str, name_key: str) -> dict[str, str]:
+    node = parent.get(key)
+    if node is None or (isinstance(node, Scalar) and node.kind == "null"):
+        return {}
+    items = sequence_items(node)
+    if not items and isinstance(node, (Scalar, Mapping)):
+        raise _Bad(f"`runtime.{key}` must be a list", node)
+    found: dict[str, str] = {}
+    for item in items:
+        if not isinstance(item, Mapping):
+            raise _Bad(f"each `runtime.{key}` entry must be a mapping with `{name_key}`", item)
+        name = as_str(item.get(name_key))
+        if not name:
+            raise _Bad(f"a `runtime.{key}` entry has no `{name_key}`", item.get(name_key) or item)
+        found[name] = as_str(item.get("image")) or ""
+    return found
+
+
+def _legacy_config(source: SourceFile, data: Mapping, origin: str) -> ClusterConfig:
+    tables: list[dict[str, str]] = []
+    for key in LEGACY_KEYS:
+        node = data.get(key)
+        if node is None:
+            tables.append({})
+            continue
+        if not isinstance(node, Scalar) or not isinstance(node.value, str):
+            raise _Bad(f"`data.{key}` must be a JSON string", node)
+        try:
+            parsed = json.loads(node.value)
+        except json.JSONDecodeError as exc:
+            offset = literal_offset(source, node, exc.pos)
+            raise _Bad(f"`data.{key}` is not valid JSON: {exc.msg} (line {exc.lineno} of the value)", None, offset) from None
+        if not isinstance(parsed, dict):
+            raise _Bad(f"`data.{key}` must be a JSON object keyed by name", node)
+        tables.append({str(k): str(v.get("image", "")) if isinstance(v, dict) else "" for k, v in parsed.items()})
+    return ClusterConfig(origin, tables[0], tables[1], tables[2], None)
+
+
+def literal_offset(source: SourceFile, node: Scalar, pos: int) -> int:
+    """The file offset of character `pos` of a literal block scalar's value (else the value's start)."""
+    text = source.text
+    header_end = text.find("\n", node.span.start)
+    if node.style != "|" or header_end == -1 or not isinstance(node.value, str):
+        return node.span.start
+    lines = text[header_end + 1 : node.span.end].split("\n")
+    indent = min((len(x) - len(x.lstrip(" ")) for x in lines if x.strip()), default=0)
+    line = node.value.count("\n", 0, pos)
+    column = pos - (node.value.rfind("\n", 0, pos) + 1)
+    offset = header_end + 1
+    for before in lines[:line]:
+        offset += len(before) + 1
+    return min(offset + indent + column, node.span.end)
+
+
+def load_config_file(path: str) -> ClusterConfig:
+    """`--katib-config FILE`: the first katib-config document of the file; a bad one is exit 2."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise KatibLintError(f"{path}: cannot read the katib-config: {exc.strerror or exc}") from None
+    source, error, _ = decode(data, path)
+    if source is None:
+        raise KatibLintError(f"{path}: {error}")
+    loaded = load(source)
+    problems = loaded.problems + [p for d in loaded.documents for p in d.problems]
+    if problems:
+        line, col = source.position(problems[0].span.start)
+        raise KatibLintError(f"{path}:{line + 1}:{col + 1}: invalid katib-config: {problems[0].message}")
+    for doc in loaded.documents:
+        if is_config_document(doc.root):
+            line = source.position(doc.span.start)[0] + 1
+            try:
+                return read_config(doc, f"{path}:{line}")
+            except _Bad as bad:
+                line, col = source.position(bad.offset)
+                raise KatibLintError(f"{path}:{line + 1}:{col + 1}: invalid katib-config: {bad.message}") from None
+    raise KatibLintError(f"{path}: no KatibConfig document or `katib-config` ConfigMap found")
+
+
+def scan_configs(documents: list[Document], display: str) -> tuple[ClusterConfig | None, list[ConfigProblem]]:
+    """The first good katib-config among `documents`, and the problems of the bad ones."""
+    found: ClusterConfig | None = None
+    problems: list[ConfigProblem] = []
+    for doc in documents:
+        if not is_config_document(doc.root) or doc.problems:
+            continue
+        line = doc.source.position(doc.span.start)[0] + 1
+        try:
+            config = read_config(doc, f"{display}:{line}")
+        except _Bad as bad:
+            problems.append(ConfigProblem(bad.message, bad.offset))
+            continue
+        found = found or config
+    return found, problems
+
+
+def image_service(image: str) -> str:
+    """`ghcr.io/kubeflow/katib/suggestion-optuna:v0.17.0` -> `optuna` (the catalog's service name)."""
+    base = image.rsplit("/", 1)[-1].split("@", 1)[0].split(":", 1)[0]
+    for prefix in ("suggestion-", "earlystopping-"):
+        if base.startswith(prefix):
+            return base[len(prefix):]
+    return base
+
+
+def algorithm_spec(ctx: Context, name: str | None, early: bool) -> AlgorithmSpec | None:
+    """The catalog entry whose checks apply to `name`, following the cluster's image routing.
+
+    Stock routing: the entry of that name. A name the katib-config routes to a stock image: the
+    entry of that service when the service implements one algorithm only (it ignores the name);
+    None when it implements several (it dispatches on the name, so nothing can be assumed).
+    """
+    table = ctx.catalog.early_stopping if early else ctx.catalog.algorithms
+    if not name:
+        return None
+    config = ctx.extras.get("katib_config") if ctx.extras else None
+    routes = (config.early_stoppings if early else config.suggestions) if isinstance(config, ClusterConfig) else {}
+    if name not in routes:
+        return table.get(name)
+    service = image_service(routes[name])
+    stock = table.get(name)
+    if stock is not None and stock.service == service:
+        return stock
+    candidates = [spec for spec in table.values() if spec.service == service]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def cluster_config(ctx: Context) -> ClusterConfig | None:
+    config = ctx.extras.get("katib_config") if ctx.extras else None
+    return config if isinstance(config, ClusterConfig) else None
+
+
+# --- embedded YAML (katib-config.yaml, trial templates) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """YAML text held in a scalar, parsed with offsets that map back into the holding file."""
+
+    source: SourceFile
+    shift: int  # offsets below `shift` are padding
+    literal: bool  # True: offset - shift is the holding file's offset; False: everything maps to `value`
+    value: Span
+
+    def to_file(self, span: Span) -> Span:
+        if not self.literal:
+            return self.value
+        start = max(0, span.start - self.shift)
+        return Span(start, max(start, span.end - self.shift))
+
+
+def embed(source: SourceFile, value: Scalar, shift: int) -> Embedded:
+    """Parseable text for the YAML inside `value`, with its offsets `shift` past the holding file's.
+
+    A literal block scalar's content lines are the file's lines, so the file's text with all else
+    blanked parses to the same YAML at the same offsets. Other styles are parsed from the value and
+    every position falls back to the value's start.
+    """
+    text = source.text
+    if value.style == "|":
+        header_end = text.find("\n", value.span.start)
+        if header_end != -1 and header_end < value.span.end:
+            start, end = header_end + 1, value.span.end
+            content = text[start:end]
+            first = content.lstrip("\n").split("\n", 1)[0]
+            if first.strip() == "---":  # a document marker at the block's indentation
+                at = content.index(first)
+                content = content[:at] + " " * len(first) + content[at + len(first):]
+            blank = re.compile(r"[^\n]")
+            virtual = "\n" * shift + blank.sub(" ", text[:start]) + content + blank.sub(" ", text[end:])
+            return Embedded(SourceFile(source.path, virtual), shift, True, value.span)
+    raw = value.value if isinstance(value.value, str) else ""
+    return Embedded(SourceFile(source.path, "\n" * shift + raw), shift, False, Span(value.span.start, value.span.start + 1))
+
+
+# --- trial templates in ConfigMaps -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateMap:
+    """A ConfigMap that may hold trial templates, and the display path of its file."""
+
+    name: str
+    namespace: str | None
+    root: Mapping
+    doc: Document
+    path: str
+
+
+@dataclass
+class TemplateOrigin:
+    """Where an Experiment's trialSpec came from: which ConfigMap file and how to map positions back."""
+
+    path: str
+    source: SourceFile
+    embedded: Embedded
+    config_map: str
+
+
+def config_maps(documents: list[Document], display: str) -> list[TemplateMap]:
+    found = []
+    for doc in documents:
+        root = doc.root
+        if not isinstance(root, Mapping) or as_str(root.get("kind")) != "ConfigMap":
+            continue
+        meta = mapping(root.get("metadata"))
+        name = as_str(meta.get("name")) if meta else None
+        if name:
+            found.append(TemplateMap(name, as_str(meta.get("namespace")) if meta else None, root, doc, display))
+    return found
+
+
+def template_ref(exp: Experiment) -> tuple[Mapping, str | None, str | None, str | None] | None:
+    """(configMap mapping, configMapName, configMapNamespace, templatePath) when the template is in a ConfigMap."""
+    ref = mapping(exp.template_get("configMap"))
+    if ref is None or exp.template_get("trialSpec") is not None:
+        return None
+    return ref, as_str(ref.get("configMapName")), as_str(ref.get("configMapNamespace")), as_str(ref.get("templatePath"))
+
+
+def find_template(exp: Experiment, ctx: Context) -> tuple[TemplateMap, Scalar] | None:
+    """The ConfigMap among the linted files that the Experiment's `configMap` names, and the template value."""
+    found = template_ref(exp)
+    if found is None:
+        return None
+    _, name, namespace, key = found
+    if not name or not key:
+        return None
+    namespace = namespace or exp.namespace
+    for candidate in ctx.extras.get("template_maps", ()) if ctx.extras else ():
+        if candidate.name != name or (namespace and candidate.namespace and candidate.namespace != namespace):
+            continue
+        data = mapping(candidate.root.get("data"))
+        value = data.get(key) if data else None
+        if isinstance(value, Scalar) and isinstance(value.value, str):
+            return candidate, value
+    return None
+
+
+def attach_template(exp: Experiment, ctx: Context) -> None:
+    """Give `exp` the trialSpec of the ConfigMap its trialTemplate names, when it is among the linted files."""
+    found = find_template(exp, ctx)
+    if found is None:
+        return
+    holder, value = found
+    source = holder.doc.source
+    same_file = source.path == exp.source.path and source.text == exp.source.text
+    shift = 0 if same_file and value.style == "|" else len(exp.source.text) + 1
+    embedded = embed(source, value, shift)
+    loaded = load(embedded.source)
+    roots = [d.root for d in loaded.documents if isinstance(d.root, Mapping) and not d.problems]
+    if loaded.problems or not roots:
+        return  # a broken template is its ConfigMap's own YAML problem; nothing to check
+    exp.use_trial_spec(roots[0], embedded.source)
+    exp.template_origin = TemplateOrigin(holder.path, source, embedded, holder.name)
+
+
+def route(exp: Experiment, diags: list[Diagnostic], pending: dict[str, list[Diagnostic]]) -> list[Diagnostic]:
+    """Keep the Experiment's own findings; move those inside a template from another file to `pending`."""
+    origin: TemplateOrigin | None = getattr(exp, "template_origin", None)
+    if origin is None or origin.embedded.shift == 0:
+        return diags
+    kept = []
+    for diag in diags:
+        if diag.span.start >= origin.embedded.shift:
+            diag.span = origin.embedded.to_file(diag.span)
+            diag.fix = None  # its edits were computed on the Experiment's file
+            pending.setdefault(origin.path, []).append(diag)
+        else:
+            kept.append(diag)
+    return kept
+
+
+# --- the run: discover before linting, merge after ---------------------------------------------------
+
+
+def prepare(linter: Linter, files: list[str]) -> None:
+    """Load the katib-config and template ConfigMaps before any Experiment is linted."""
+    from katiblint.engine import display_path
+
+    if linter.settings.katib_config:
+        use_config(linter.extras, load_config_file(linter.settings.katib_config))
+    want_config = "katib_config" not in linter.extras
+    maps: list[TemplateMap] = []
+    texts: list[tuple[str, bytes]] = []
+    any_ref = False
+    for path in files:
+        if path == "-":
+            continue
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
+        any_ref = any_ref or TEMPLATE_MARKER.encode() in data
+        texts.append((path, data))
+    for path, data in texts:
+        has_config = want_config and any(m.encode() in data for m in CONFIG_MARKERS)
+        has_maps = any_ref and b"ConfigMap" in data
+        if not (has_config or has_maps):
+            continue
+        source, _, _ = decode(data, display_path(path))
+        if source is None:
+            continue
+        documents = load(source).documents
+        if has_config:
+            config, _ = scan_configs(documents, source.path)
+            if config is not None:
+                use_config(linter.extras, config)
+                want_config = False
+        if has_maps:
+            maps.extend(config_maps(documents, source.path))
+    linter.extras["template_maps"] = maps
+    linter.extras[PENDING] = {}
+
+
+def use_config(extras: dict[str, Any], config: ClusterConfig) -> None:
+    extras["katib_config"] = config
+    if config.trial_resources:
+        extras["trial_resources"] = config.trial_resources
+
+
+def file_extras(extras: dict[str, Any], documents: list[Document], source: SourceFile) -> tuple[dict[str, Any], list[ConfigProblem]]:
+    """The context extras for one file: the run's, plus a katib-config or template ConfigMaps in the file itself."""
+    text = source.text
+    problems: list[ConfigProblem] = []
+    extras = dict(extras)
+    if any(m in text for m in CONFIG_MARKERS):
+        config, problems = scan_configs(documents, source.path)
+        if config is not None and "katib_config" not in extras:
+            use_config(extras, config)
+    if TEMPLATE_MARKER in text and "ConfigMap" in text:
+        own = config_maps(documents, source.path)
+        others = [m for m in extras.get("template_maps", ()) if m.path != source.path]
+        extras["template_maps"] = own + others
+    return extras, problems
+
+
+def merge_pending(linter: Linter, results: list[FileResult]) -> None:
+    """Add findings inside ConfigMap templates to the ConfigMap file's result, positioned and sorted."""
+    pending: dict[str, list[Diagnostic]] = linter.extras.get(PENDING) or {}
+    if not pending:
+        return
+    by_path = {r.path: r for r in results}
+    for path, diags in pending.items():
+        result = by_path.get(path)
+        if result is None or result.source is None:
+            continue
+        own = [d for d in result.diagnostics if d.code != "KAT003"]
+        result.diagnostics = linter._finish(result.source, result.documents, own + diags)
+        linter._place(result)
+    pending.clear()
+
+
+
