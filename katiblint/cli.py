@@ -102,6 +102,7 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place (`-`: write the fixed input to standard output).")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply (with --fix) or show fixes that may change meaning.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print a diff of what --fix would change, change nothing.")
+@click.option("--diff-base", default=None, metavar="REF", help="Report edits of applied Experiments since git revision REF that Katib refuses.")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not recorded in this baseline.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record all current findings in this baseline file.")
 def check(paths: tuple[str, ...], **options: Any) -> None:

@@ -78,6 +78,10 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
     else:
         results = lint_all(linter, files, options.get("stdin_filename"), options.get("jobs"))
         merge_pending(linter, results)
+    if options.get("diff_base"):
+        from katiblint import diffbase
+
+        diffbase.apply(linter, results, options["diff_base"])
     internal = any(d.code == "KAT006" for r in results for d in r.diagnostics)
     if options.get("write_baseline"):
         from katiblint import baseline

@@ -12,6 +12,8 @@ from harness import FIXTURES, compare, run_case, split_cases
 NO_TRIGGER_IN_FIXTURE = {
     "KAT006": "internal errors are provoked by a failing rule in test_engine.py",
     "KAT008": "undecodable bytes and unreadable files are tested in test_engine.py",
+    "KAT062": "needs git history (--diff-base); tested with real repositories in test_diffbase.py",
+    "KAT063": "needs git history (--diff-base); tested with real repositories in test_diffbase.py",
 }
 
 
