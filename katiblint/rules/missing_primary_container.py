@@ -47,6 +47,10 @@ class MissingPrimaryContainer(Rule):
             target = unique_closest(primary, names) or (names[0] if len(names) == 1 else None)
             fix = Fix.unsafe(f"rename to `{target}`", replace_scalar(node, target)) if target else None
             listing = ", ".join(f"`{n}`" for n in names) or "none"
+            if f"step-{primary}" in names:
+                # Tekton prefixes every step container with `step-` (the Katib Tekton example does too)
+                guess = f"step-{primary}"
+                fix = Fix.unsafe(f"rename to `{guess}`", replace_scalar(node, guess))
             yield self.report(
                 node,
                 f"primaryContainerName `{primary}` matches no container of the trial pods (containers: "
