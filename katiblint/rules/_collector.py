@@ -1,0 +1,162 @@
+"""Shared helpers for the metrics-collector rules: what the injected collector will read.
+
+Katib's pod webhook (`inject_webhook.go`, `utils.go`) wraps the primary container and adds a
+sidecar; the file metrics collector (`file-metricscollector.go`) turns lines into metrics with
+the `filter.metricsFormat` regexes (group 1 = name, group 2 = value), or with the default one.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+from katiblint.loader import Mapping, Node, Scalar
+from katiblint.model import Experiment, as_str, mapping, sequence_items
+from katiblint.rules._runtime import collector_kind
+
+# pkg/metricscollector/v1beta1/common/const.go DefaultFilter
+DEFAULT_FILTER = r"([\w|-]+)\s*=\s*([+-]?\d*(\.\d+)?([Ee][+-]?\d+)?)"
+# Go RE2's `\w` is ASCII; a name the default filter captures whole
+DEFAULT_NAME_RE = re.compile(r"[A-Za-z0-9_|-]+")
+DEFAULT_FILE = "/var/log/katib/metrics.log"
+DEFAULT_TFEVENT_DIR = "/var/log/katib/tfevent/"
+
+
+@dataclass(frozen=True)
+class Collector:
+    kind: str
+    spec: Mapping | None
+    source: Mapping | None
+    file_path: Mapping | None
+
+    @property
+    def formats(self) -> list[tuple[Node, str]]:
+        flt = mapping(self.source.get("filter")) if self.source else None
+        items = sequence_items(flt.get("metricsFormat")) if flt else []
+        return [(n, v) for n, v in ((n, as_str(n)) for n in items) if isinstance(n, Scalar) and v is not None]
+
+    @property
+    def file_format(self) -> str:
+        fmt = as_str(self.file_path.get("format")) if self.file_path else None
+        return fmt or "TEXT"
+
+
+def collector(exp: Experiment) -> Collector:
+    spec = mapping(exp.spec_get("metricsCollectorSpec"))
+    source = mapping(spec.get("source")) if spec else None
+    fsp = mapping(source.get("fileSystemPath")) if source else None
+    return Collector(collector_kind(exp), spec, source, fsp)
+
+
+def metric_names(exp: Experiment) -> list[tuple[Node, str]]:
+    """(node, name) of the objective metric and every additional metric."""
+    objective = mapping(exp.spec_get("objective"))
+    if objective is None:
+        return []
+    found: list[tuple[Node, str]] = []
+    node = objective.get("objectiveMetricName")
+    if isinstance(node, Scalar) and as_str(node):
+        found.append((node, as_str(node) or ""))
+    for item in sequence_items(objective.get("additionalMetricNames")):
+        if isinstance(item, Scalar) and as_str(item):
+            found.append((item, as_str(item) or ""))
+    return found
+
+
+def compile_re2(pattern: str) -> tuple[object | None, str | None]:
+    """Compile like Go's regexp (RE2); (compiled, None) or (None, error). Python `re` as fallback."""
+    try:
+        import re2  # google-re2: the same engine as Go's regexp
+    except ImportError:  # pragma: no cover - depends on the environment
+        re2 = None
+    if re2 is not None:
+        options = re2.Options()
+        options.log_errors = False  # keep RE2's own logging off the user's terminal
+        try:
+            compiled = re2.compile(pattern, options)
+        except Exception as error:  # re2.error
+            detail = error.args[0] if error.args else ""
+            if isinstance(detail, bytes):
+                detail = detail.decode("utf-8", "replace")
+            return None, str(detail) or "invalid RE2 syntax"
+        return compiled, None
+    try:
+        return re.compile(pattern, re.ASCII), None
+    except re.error as error:
+        return None, str(error)
+
+
+def first_group(pattern: str) -> str | None:
+    """The source text of the first capturing group of `pattern`, or None."""
+    i, in_class = 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern.startswith("[]", i) or pattern.startswith("[^]", i):
+                i += 2 if pattern[i + 1] == "]" else 3
+                continue
+        elif c == "(":
+            start = i + 1
+            if pattern.startswith("(?", i):
+                named = re.match(r"\(\?P?<([A-Za-z_]\w*)>", pattern[i:])
+                if not named:
+                    i += 1
+                    continue
+                start = i + named.end()
+            end = _group_end(pattern, i)
+            return pattern[start:end] if end is not None else None
+        i += 1
+    return None
+
+
+def _group_end(pattern: str, open_at: int) -> int | None:
+    depth, i, in_class = 0, open_at, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None
+
+
+def name_matches(pattern: str, name: str) -> bool | None:
+    """Can the filter's first group capture exactly `name`? None when that cannot be told."""
+    group = first_group(pattern)
+    if group is None:
+        return None
+    try:
+        return re.fullmatch(group, name, re.ASCII) is not None
+    except re.error:
+        return None
+
+
+def mount_dir(c: Collector) -> tuple[Node, str] | None:
+    """(node, directory) where the webhook mounts the metrics emptyDir, for file-based collectors."""
+    if c.kind not in ("File", "TensorFlowEvent", "Custom") or c.file_path is None:
+        return None
+    node = c.file_path.get("path")
+    path = as_str(node)
+    if node is None or not path or not path.startswith("/"):
+        return None
+    kind = as_str(c.file_path.get("kind")) or ("Directory" if c.kind == "TensorFlowEvent" else "File")
+    # utils.go: a File path mounts its parent directory, a Directory path itself
+    directory = posixpath.dirname(path) if kind == "File" else path
+    return node, posixpath.normpath(directory) if directory else "/"

@@ -1,0 +1,39 @@
+"""KAT575 duplicate-list-item."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from katiblint.context import Context
+from katiblint.diagnostics import Diagnostic, Severity
+from katiblint.loader import Scalar
+from katiblint.model import Experiment, as_str, sequence_items
+from katiblint.registry import Rule
+from katiblint.rules._feasible import LIST_TYPES, parameters
+
+
+class DuplicateListItem(Rule):
+    code = "KAT575"
+    name = "duplicate-list-item"
+    summary = "A categorical or discrete list that repeats a value"
+    severity = Severity.WARNING
+
+    def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
+        for param in parameters(exp):
+            if param.type not in LIST_TYPES:
+                continue
+            seen: dict[str, int] = {}
+            for item in sequence_items(param.field("list")):
+                text = as_str(item)
+                if not isinstance(item, Scalar) or text is None:
+                    continue
+                if text in seen:
+                    line = exp.source.position(seen[text])[0] + 1
+                    yield self.report(
+                        item,
+                        f"`{param.name}` lists `{text}` twice (first on line {line}); random and TPE searches "
+                        "try it twice as often and grid repeats its Trials",
+                        help="remove the repeated value",
+                    )
+                else:
+                    seen[text] = item.span.start

@@ -1,0 +1,35 @@
+"""KAT411 semicolon-in-metrics-format."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from katiblint.context import Context
+from katiblint.diagnostics import Diagnostic, Severity
+from katiblint.model import Experiment
+from katiblint.registry import Rule
+from katiblint.rules._collector import collector
+from katiblint.rules._runtime import value_span
+
+
+class SemicolonInMetricsFormat(Rule):
+    code = "KAT411"
+    name = "semicolon-in-metrics-format"
+    summary = "A metricsFormat regex containing `;`, which the collector splits apart"
+    severity = Severity.WARNING
+
+    def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
+        for node, pattern in collector(exp).formats:
+            at = pattern.find(";")
+            if at == -1:
+                continue
+            # mirrors inject_webhook.go (formats joined with `;` into one -f flag) and the
+            # collector's main.go (split on `;` again)
+            pieces = ", ".join(f"`{p}`" for p in pattern.split(";"))
+            yield self.report(
+                value_span(node, at),
+                f"`;` in metricsFormat `{pattern}`: Katib passes all formats to the collector joined by `;` and "
+                f"splits them again, so this filter becomes {pieces} and metrics are silently misread or missed",
+                help="match a semicolon with `\\x3b` (or `[\\x3b]`) instead of `;`",
+                path=node.path,
+            )

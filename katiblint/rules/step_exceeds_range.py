@@ -1,0 +1,44 @@
+"""KAT572 step-exceeds-range."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from katiblint.context import Context
+from katiblint.diagnostics import Diagnostic, Severity
+from katiblint.model import Experiment
+from katiblint.registry import Rule
+from katiblint.rules._feasible import NUMERIC_TYPES, grammar, number, parameters
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+class StepExceedsRange(Rule):
+    code = "KAT572"
+    name = "step-exceeds-range"
+    summary = "A feasibleSpace step larger than `max - min`, so only `min` is ever tried"
+    severity = Severity.WARNING
+
+    def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
+        lang = grammar(exp, ctx)
+        for param in parameters(exp):
+            if param.type not in NUMERIC_TYPES:
+                continue
+            step = number(param, "step", lang)
+            low, high = number(param, "min", lang), number(param, "max", lang)
+            node = param.field("step")
+            if step is None or node is None or low is None or high is None:
+                continue
+            if step <= 0 or high < low or step <= high - low:
+                continue  # non-positive steps and reversed ranges are invalid-parameter-bounds' findings
+            # grid's range/arange, hyperopt's quniform and goptuna's stepped sampling all round
+            # onto min + k*step: with step > max - min only k = 0 stays inside the range
+            yield self.report(
+                node,
+                f"`{param.name}`: step `{param.text('step')}` is larger than the range {_fmt(high - low)} "
+                f"(`{param.text('min')}`..`{param.text('max')}`); every Trial gets `{param.text('min')}`, so the "
+                "parameter is silently not tuned",
+                help="use a step no larger than `max - min`, or remove `step`",
+            )

@@ -1,0 +1,47 @@
+"""KAT352 unsupported-trial-kind."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from katiblint.context import Context
+from katiblint.diagnostics import Diagnostic
+from katiblint.model import Experiment
+from katiblint.registry import Rule
+from katiblint.rules._runtime import resource_name, trial_resources
+from katiblint.suggest import closest
+
+
+class UnsupportedTrialKind(Rule):
+    code = "KAT352"
+    name = "unsupported-trial-kind"
+    summary = "The trial kind is not in katib-config's trialResources, so Katib never watches it"
+
+    def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
+        spec = exp.trial_spec
+        kind, api = exp.trial_kind, exp.trial_api_version
+        if spec is None or not kind or not api:
+            return  # a missing kind or apiVersion is the webhook's finding
+        known = trial_resources(ctx)
+        resource = resource_name(kind, api)
+        if resource in known:
+            return
+        # mirrors trial_controller.go: only trialResources GVKs are watched (and granted by RBAC)
+        same_kind = [r for r in known if r.split(".", 1)[0] == kind]
+        node = spec.get("apiVersion") if same_kind else spec.get("kind")
+        if node is None:
+            return
+        if same_kind:
+            wanted = same_kind[0].split(".", 2)
+            hint = f"did you mean `apiVersion: {wanted[2] + '/' if len(wanted) > 2 else ''}{wanted[1]}`? "
+        else:
+            guess = closest(kind, [r.split(".", 1)[0] for r in known])
+            hint = f"did you mean `{guess}`? " if guess else ""
+        yield self.report(
+            node,
+            f"trial kind `{resource}` is not in katib-config's `trialResources`; Katib does not watch it "
+            "(and has no RBAC for it), so Trials stay Created or Running forever",
+            help=hint + f"or add `{resource}` to `init.controller.trialResources` in katib-config (now: "
+            f"{', '.join(f'`{r}`' for r in known)}), grant the katib-controller ClusterRole access to it, "
+            "and restart the controller",
+        )
