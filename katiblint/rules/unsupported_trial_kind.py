@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Iterator
 
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic
+from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.model import Experiment
 from katiblint.registry import Rule
-from katiblint.rules._runtime import resource_name, trial_resources
+from katiblint.rules._runtime import STOCK_TRIAL_RESOURCES, resource_name, trial_resources
 from katiblint.suggest import closest
+
+
+# Kinds Katib documents as trial kinds once the cluster's katib-config and RBAC list them
+# (kubeflow/website trial-template.md); Katib's own Argo and Tekton examples use them.
+OPT_IN_KINDS = ("Workflow.v1alpha1.argoproj.io", "PipelineRun.v1beta1.tekton.dev", "PipelineRun.v1.tekton.dev",
+                "JobSet.v1alpha2.jobset.x-k8s.io")
 
 
 class UnsupportedTrialKind(Rule):
@@ -37,6 +43,18 @@ class UnsupportedTrialKind(Rule):
         else:
             guess = closest(kind, [r.split(".", 1)[0] for r in known])
             hint = f"did you mean `{guess}`? " if guess else ""
+        if known == STOCK_TRIAL_RESOURCES and resource in OPT_IN_KINDS:
+            # No katib-config is known: the cluster may well have opted in, as Katib documents.
+            yield self.report(
+                node,
+                f"trial kind `{resource}` is not in the stock katib-config's `trialResources`; unless your "
+                "cluster adds it (and RBAC for it), Trials stay Created or Running forever",
+                help=f"make sure katib-config lists `{resource}` under `init.controller.trialResources` and the "
+                "katib-controller ClusterRole may manage it; lint your katib-config with the Experiment "
+                "(or pass `--katib-config`) to check against your cluster",
+                severity=Severity.WARNING,
+            )
+            return
         yield self.report(
             node,
             f"trial kind `{resource}` is not in katib-config's `trialResources`; Katib does not watch it "
