@@ -113,3 +113,26 @@ def test_prompts_ask_for_what_is_missing_and_refuse_bad_answers() -> None:
     assert "did you mean `random`" in result.output
     assert "must be smaller than max" in result.output
     assert "name: tune" in result.stdout and "--lr=${trialParameters.lr}" in result.stdout
+
+
+def test_every_option_together_lints_clean() -> None:
+    args = ["--no-interactive", "--name", "full", "--namespace", "team-a", "--metric", "loss", "--objective", "minimize",
+            "--goal", "0.05", "--additional-metric", "accuracy", "--algorithm", "tpe", "--setting", "gamma=0.3",
+            "--param", "lr:double:0.001:0.1:dist=logUniform", "--param", "layers:int:1:5",
+            "--image", "registry.example/train:2.1", "--command", "python3 /opt/train.py --data /data",
+            "--kind", "TFJob", "--workers", "2", "--max-trials", "20", "--parallel-trials", "4", "--max-failed", "3",
+            "--cpu", "2", "--memory", "4Gi", "--gpu", "1", "--collector", "File", "--metrics-file",
+            "/var/log/katib/metrics.log", "--early-stopping", "medianstop", "--early-stopping-setting",
+            "min_trials_required=3", "--istio-inject", "false"]
+    code, out, err = _generate(args)
+    assert code == 0, err
+    assert Linter(Settings(istio_inject="false")).lint_text(out, "full.yaml").diagnostics == []
+    doc = load(decode(out.encode(), "full.yaml")[0]).documents[0].root.to_python()
+    spec = doc["spec"]
+    assert spec["earlyStopping"] == {"algorithmName": "medianstop", "algorithmSettings": [{"name": "min_trials_required", "value": "3"}]}
+    assert spec["metricsCollectorSpec"]["source"]["fileSystemPath"]["path"] == "/var/log/katib/metrics.log"
+    replicas = spec["trialTemplate"]["trialSpec"]["spec"]["tfReplicaSpecs"]
+    assert replicas["Worker"]["replicas"] == 2
+    container = replicas["Chief"]["template"]["spec"]["containers"][0]
+    assert container["resources"]["limits"] == {"cpu": "2", "memory": "4Gi", "nvidia.com/gpu": "1"}
+    assert replicas["Chief"]["template"]["metadata"]["labels"]["sidecar.istio.io/inject"] == "false"
