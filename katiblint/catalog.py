@@ -29,12 +29,125 @@ class SettingSpec:
     allow_none: bool = False
     message: str | None = None
     description: str = ""
+    nan: str = "reject"  # reject | accept | crash: how the validator's comparison treats nan
+    unchecked_parse: bool = False  # parsed outside try: a parse error is gRPC Unknown
+    always_fails: str | None = None  # the service fails on every value (a Katib bug)
+    runtime: tuple[RuntimeCheck, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def range_text(self) -> str:
         low = "" if self.minimum is None else f"{'>' if self.exclusive_minimum else '>='} {_num(self.minimum)}"
         high = "" if self.maximum is None else f"{'<' if self.exclusive_maximum else '<='} {_num(self.maximum)}"
         return " and ".join(p for p in (low, high) if p)
+
+
+# What Katib does when a value passes validation but the service or its library cannot use it.
+EFFECTS = {
+    "failed": "the Experiment fails",
+    "stuck": "GetSuggestions fails forever and the Experiment stays Running",
+    "crash": "the suggestion pod crashes and the Experiment stays Running",
+    "broken": "the Experiment runs, but every trial gets a useless value",
+    "ignored": "the service ignores it",
+}
+ERROR_EFFECTS = frozenset({"failed", "stuck", "crash", "broken"})
+
+
+@dataclass(frozen=True)
+class RuntimeCheck:
+    """A value validation accepts but the service or its library then trips on.
+
+    Conditions (all given must hold): `above`/`below` (strict), `at_most`/`at_least`,
+    `equals` (strings), `nonfinite`. `katib` limits the check to Katib releases (`>=0.15`).
+    """
+
+    effect: str
+    message: str
+    above: float | None = None
+    below: float | None = None
+    at_most: float | None = None
+    at_least: float | None = None
+    equals: tuple[str, ...] = ()
+    nonfinite: bool = False
+    katib: str | None = None
+
+    def matches(self, text: str, number: float | None) -> bool:
+        if self.equals:
+            return text in self.equals
+        if number is None:
+            return False
+        if self.nonfinite:
+            return not math.isfinite(number)
+        if math.isnan(number):
+            return False
+        bounds = (
+            (self.above, lambda b: number > b),
+            (self.below, lambda b: number < b),
+            (self.at_most, lambda b: number <= b),
+            (self.at_least, lambda b: number >= b),
+        )
+        given = [(b, test) for b, test in bounds if b is not None]
+        return bool(given) and all(test(b) for b, test in given)
+
+
+def _runtime(data: dict[str, Any]) -> RuntimeCheck:
+    return RuntimeCheck(
+        effect=str(data.get("effect", "stuck")),
+        message=str(data.get("message", "")),
+        above=data.get("above"),
+        below=data.get("below"),
+        at_most=data.get("at_most"),
+        at_least=data.get("at_least"),
+        equals=tuple(str(v) for v in data.get("equals", ()) or ()),
+        nonfinite=bool(data.get("nonfinite", False)),
+        katib=None if data.get("katib") is None else str(data.get("katib")),
+    )
+
+
+# --- Katib releases ---------------------------------------------------------------------------
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """`0.19` / `v0.19.1` -> (0, 19); `latest`, `master` or garbage sort after every release."""
+    text = version.strip().lower().removeprefix("v")
+    parts = text.split(".")
+    try:
+        return tuple(int(p) for p in parts[:2])
+    except ValueError:
+        return (10**6,)
+
+
+def version_in(constraint: str | None, version: str) -> bool:
+    """Whether `version` satisfies a catalog tag such as `>=0.15`, `<=0.19`, `>0.19` (comma = and)."""
+    if not constraint:
+        return True
+    have = version_key(version)
+    for part in constraint.split(","):
+        part = part.strip()
+        for op in (">=", "<=", "==", ">", "<"):
+            if part.startswith(op):
+                want = version_key(part[len(op) :])
+                ok = {
+                    ">=": have >= want,
+                    "<=": have <= want,
+                    "==": have == want,
+                    ">": have > want,
+                    "<": have < want,
+                }[op]
+                if not ok:
+                    return False
+                break
+    return True
+
+
+def pick_version(entries: Any, version: str) -> dict[str, Any] | None:
+    """A catalog value that is either one mapping or a list of `katib:`-tagged mappings."""
+    if isinstance(entries, dict):
+        return entries if version_in(entries.get("katib"), version) else None
+    if isinstance(entries, list):
+        for entry in entries:
+            if isinstance(entry, dict) and version_in(entry.get("katib"), version):
+                return entry
+    return None
 
 
 def _num(value: float) -> str:
@@ -51,6 +164,10 @@ class AlgorithmSpec:
     unknown_message: str | None
     settings: dict[str, SettingSpec]
     source: str
+    parse_message: str | None = None
+    parse_failure: str = "failed"  # what an unparseable value does (goptuna: stuck)
+    required_message: str | None = None
+    internal_settings: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -59,6 +176,17 @@ class Catalog:
     algorithms: dict[str, AlgorithmSpec]
     early_stopping: dict[str, AlgorithmSpec]
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def service(self, name: str) -> dict[str, Any]:
+        """The search-space facts of a suggestion service (`services:`), {} when unknown."""
+        services = self.raw.get("services") or {}
+        found = services.get(name)
+        return found if isinstance(found, dict) else {}
+
+    def distribution(self, service: str, distribution: str, version: str) -> dict[str, Any] | None:
+        """What `service` does with a `distribution` in Katib `version` (None: not recorded)."""
+        table = self.service(service).get("distributions") or {}
+        return pick_version(table.get(distribution), version)
 
     @property
     def algorithm_names(self) -> list[str]:
@@ -83,6 +211,10 @@ def _setting(name: str, data: dict[str, Any]) -> SettingSpec:
         allow_none=bool(data.get("allow_none", False)),
         message=data.get("message"),
         description=str(data.get("description", "")),
+        nan=str(data.get("nan", "reject")),
+        unchecked_parse=bool(data.get("unchecked_parse", False)),
+        always_fails=data.get("always_fails"),
+        runtime=tuple(_runtime(r) for r in data.get("runtime", ()) or () if isinstance(r, dict)),
         raw=data,
     )
 
@@ -97,6 +229,10 @@ def _algorithm(name: str, kind: str, data: dict[str, Any]) -> AlgorithmSpec:
         unknown_message=data.get("unknown_message"),
         settings={k: _setting(k, v or {}) for k, v in (data.get("settings") or {}).items()},
         source=str(data.get("source", "")),
+        parse_message=data.get("parse_message"),
+        parse_failure=str(data.get("parse_failure", "failed")),
+        required_message=data.get("required_message"),
+        internal_settings=tuple(str(v) for v in data.get("internal_settings", ()) or ()),
         raw=data,
     )
 
@@ -131,75 +267,147 @@ def get_catalog() -> Catalog:
 
 
 # --- value grammars -------------------------------------------------------------------------
-# Python services parse settings with int()/float(); goptuna with strconv.Atoi/ParseFloat.
+# Python services parse settings with int()/float() (CPython, as the linter itself runs on), so
+# the Python grammar *is* int()/float(). goptuna parses with Go's strconv.Atoi / ParseFloat,
+# which reject what Python forgives: spaces, `_`, `+nan`, and out-of-range numbers.
 
-_PY_INT = re.compile(r"\s*[+-]?\d+(?:_\d+)*\s*$")
-_PY_FLOAT = re.compile(
-    r"\s*[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d+(?:_\d+)*(?:[eE][+-]?\d+(?:_\d+)*)?|\d+(?:_\d+)*\.(?:[eE][+-]?\d+)?"
-    r"|inf|infinity|nan)\s*$",
-    re.IGNORECASE,
-)
-_GO_INT = re.compile(r"[+-]?\d+$")
-_GO_FLOAT = re.compile(
-    r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*[pP][+-]?\d+|inf|infinity|nan)$",
-    re.IGNORECASE,
-)
+_GO_INT = re.compile(r"[+-]?[0-9]+\Z")
+_GO_DEC = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+_GO_HEX = re.compile(r"[+-]?0[xX](?:_?[0-9a-fA-F])*(?:\.(?:_?[0-9a-fA-F])*)?[pP][+-]?[0-9]+(?:_?[0-9])*\Z")
+_GO_SPECIAL = re.compile(r"(?:[+-]?(?:inf|infinity)|nan)\Z", re.IGNORECASE)
 
 
 def parse_int(text: str, grammar: str = "python") -> int | None:
     """The integer `text` means to the service's parser, or None if that parser rejects it."""
     if grammar == "go":
+        # strconv.Atoi: ASCII digits with one optional sign, within int64
         if not _GO_INT.match(text):
             return None
         value = int(text)
         return value if -(2**63) <= value < 2**63 else None
-    if not _PY_INT.match(text):
+    try:
+        return int(text)
+    except (ValueError, TypeError):
         return None
-    return int(text.strip().replace("_", ""))
 
 
 def parse_float(text: str, grammar: str = "python") -> float | None:
     """The float `text` means to the service's parser, or None if that parser rejects it."""
     if grammar == "go":
-        if not _GO_FLOAT.match(text):
+        if _GO_SPECIAL.match(text):
+            return float(text)
+        if _GO_DEC.match(text):
+            value = float(text)
+        elif _GO_HEX.match(text) and any(c in "0123456789abcdefABCDEF" for c in text.split("x", 1)[-1].split("X", 1)[-1].lower().split("p")[0]):
+            sign = -1.0 if text.startswith("-") else 1.0
+            try:
+                value = sign * float.fromhex(text.lstrip("+-").replace("_", ""))
+            except OverflowError:
+                return None
+        else:
             return None
-        try:
-            return float.fromhex(text) if text.lower().lstrip("+-").startswith("0x") else float(text)
-        except (ValueError, OverflowError):
-            return None
-    if not _PY_FLOAT.match(text):
-        return None
+        # ParseFloat reports ErrRange for finite text that overflows float64
+        return None if math.isinf(value) else value
     try:
-        return float(text.strip().replace("_", ""))
-    except ValueError:
+        return float(text)
+    except (ValueError, TypeError):
         return None
+
+
+@dataclass(frozen=True)
+class ValueProblem:
+    """Why a setting value does not work: `effect` is a key of EFFECTS, `upstream` the service's words."""
+
+    why: str
+    effect: str
+    upstream: str | None = None
 
 
 def check_value(spec: SettingSpec, text: str, grammar: str) -> str | None:
-    """Why `text` is not a valid value for the setting, or None when it is valid."""
+    """Why `text` fails the service's validation of the setting, or None when it passes."""
+    problem = assess(spec, text, grammar)
+    return problem.why if problem is not None and problem.effect != "ignored" else None
+
+
+def assess(
+    spec: SettingSpec,
+    text: str,
+    grammar: str,
+    algorithm: AlgorithmSpec | None = None,
+    katib_version: str | None = None,
+) -> ValueProblem | None:
+    """What goes wrong with `text` as a value of `spec`, in the order the service checks.
+
+    Validation first (parse, non-finite, range, choices), then the runtime-only constraints
+    the catalog records for the Katib release (`katib_version`, default: every release).
+    """
+    def fmt(message: str | None, error: str = "") -> str | None:
+        if message is None:
+            return None
+        kind = "int" if spec.type == "int" else "float"
+        return message.replace("{name}", spec.name).replace("{value}", text).replace("{type}", kind).replace("{error}", error)
+
+    parse_effect = algorithm.parse_failure if algorithm is not None else "failed"
+    parse_message = algorithm.parse_message if algorithm is not None else None
+    if spec.always_fails:
+        return ValueProblem("is rejected whatever its value", "failed", spec.always_fails)
     if spec.allow_none and text == "None":
         return None
+    number: float | None = None
     if spec.type == "enum":
         if text not in spec.values:
-            return f"must be one of {', '.join(spec.values)}"
-        return None
-    if spec.type == "str":
-        return None if text.strip() else "must not be empty"
-    if spec.type == "int":
-        value: float | None = parse_int(text, grammar)
-        if value is None:
-            return "must be an integer" + (" (Go's strconv.Atoi: no spaces, signs only in front, no decimals)" if grammar == "go" else "")
-    elif spec.type == "float":
-        value = parse_float(text, grammar)
-        if value is None:
-            return "must be a number"
-        if math.isnan(value) or math.isinf(value):
-            return "must be a finite number"
-    else:
-        return None
-    assert value is not None
-    if spec.minimum is not None and (value < spec.minimum or (spec.exclusive_minimum and value == spec.minimum)):
-        return f"must be {spec.range_text()}"
-    if spec.maximum is not None and (value > spec.maximum or (spec.exclusive_maximum and value == spec.maximum)):
-        return f"must be {spec.range_text()}"
+            return ValueProblem(f"must be one of {', '.join(spec.values)}", parse_effect, fmt(spec.message))
+    elif spec.type == "str":
+        if not text.strip():
+            return ValueProblem("must not be empty", parse_effect, fmt(spec.message))
+    elif spec.type in ("int", "float"):
+        parsed = parse_int(text, grammar) if spec.type == "int" else parse_float(text, grammar)
+        if parsed is None:
+            if spec.type == "int":
+                why = "must be an integer" + (
+                    " (Go's strconv.Atoi: ASCII digits, a sign only in front, no spaces or `_`)" if grammar == "go" else ""
+                )
+            else:
+                why = "must be a number" + (" (Go's strconv.ParseFloat: no spaces or `_`)" if grammar == "go" else "")
+            error = _python_error(text, spec.type) if grammar == "python" else ""
+            upstream = fmt(parse_message, error) if not spec.unchecked_parse else f"Exception calling application: {error}"
+            return ValueProblem(why, parse_effect, upstream)
+        number = float(parsed)
+        if math.isnan(number) and spec.nan == "reject" and spec.range_text():
+            return ValueProblem(f"must be {spec.range_text()} (`nan` compares false)", "failed", fmt(spec.message))
+        if math.isnan(number) and spec.nan == "crash":
+            return ValueProblem("must be a finite number", "failed", "cannot convert float NaN to integer")
+        if not math.isnan(number):
+            low_bad = spec.minimum is not None and (
+                number < spec.minimum or (spec.exclusive_minimum and number == spec.minimum)
+            )
+            high_bad = spec.maximum is not None and (
+                number > spec.maximum or (spec.exclusive_maximum and number == spec.maximum)
+            )
+            if low_bad or high_bad:
+                return ValueProblem(f"must be {spec.range_text()}", "failed", fmt(spec.message))
+    for check in spec.runtime:
+        if katib_version is not None and not version_in(check.katib, katib_version):
+            continue
+        if check.matches(text, number):
+            return ValueProblem(_runtime_why(check, text), check.effect, check.message)
+    if number is not None and not math.isfinite(number):
+        return ValueProblem("is not a finite number", "ignored", None)
     return None
+
+
+def _runtime_why(check: RuntimeCheck, text: str) -> str:
+    if check.equals or check.nonfinite:
+        return "passes validation, then breaks the service" + (f" (Katib {check.katib})" if check.katib else "")
+    for bound, word in ((check.above, "> "), (check.at_least, ">= "), (check.below, "< "), (check.at_most, "<= ")):
+        if bound is not None:
+            return f"is {word}{_num(bound)}"
+    return "breaks the service"
+
+
+def _python_error(text: str, kind: str) -> str:
+    try:
+        (int if kind == "int" else float)(text)
+    except (ValueError, TypeError) as exc:
+        return str(exc)
+    return ""

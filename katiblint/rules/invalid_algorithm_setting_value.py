@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from katiblint.catalog import check_value
+from katiblint.catalog import EFFECTS, ERROR_EFFECTS, assess
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
+from katiblint.diagnostics import Diagnostic, Fix, FixAvailability, Severity
 from katiblint.edits import replace_scalar
 from katiblint.loader import Scalar
 from katiblint.model import Experiment
@@ -22,6 +22,7 @@ class InvalidAlgorithmSettingValue(Rule):
     fixable = FixAvailability.SOMETIMES
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
+        version = ctx.settings.katib_version
         for section, spec, algorithm in sections(exp, ctx):
             if spec is None:
                 continue
@@ -31,24 +32,41 @@ class InvalidAlgorithmSettingValue(Rule):
                 if setting is None or not isinstance(node, Scalar):
                     continue
                 text = node.raw if node.value is not None else ""
-                why = check_value(setting, text, spec.parse)
-                if why is None:
+                problem = assess(setting, text, spec.parse, spec, version)
+                if problem is None:
                     continue
                 fix = None
-                if setting.type == "enum":
+                if setting.type == "enum" and text not in setting.values:
                     safe = unique_closest(text, setting.values)
                     if safe:
                         fix = Fix.safe(f"change to `{safe}`", replace_scalar(node, safe))
-                upstream = ""
-                if setting.message:
-                    upstream = f"; the service says `{setting.message.format(value=text, name=entry.name)}`"
-                elif spec.parse == "go":
-                    upstream = "; goptuna fails at every GetSuggestions call and the Experiment stays Running"
+                if problem.upstream is None:
+                    said = ""
+                elif problem.upstream:
+                    said = f" (`{problem.upstream}`)"
+                else:
+                    said = " (with an empty message)"
                 default = f" (default `{setting.default}`)" if setting.default is not None else ""
                 yield self.report(
                     node,
-                    f"`{algorithm}` setting `{entry.name}` value `{text}` {why}{upstream}",
-                    help=f"set `{entry.name}` to a value that {why.removeprefix('must ')}{default}, "
-                    "or remove it to use the default",
+                    f"`{algorithm}` setting `{entry.name}` value `{text}` {problem.why}: "
+                    f"{EFFECTS.get(problem.effect, problem.effect)}{said}",
+                    help=_help(
+                        entry.name or "",
+                        setting.range_text(),
+                        tuple(v for v in setting.values if assess(setting, v, spec.parse, spec, version) is None),
+                        default,
+                    ),
                     fix=fix,
+                    severity=Severity.ERROR if problem.effect in ERROR_EFFECTS else Severity.WARNING,
                 )
+
+
+def _help(name: str, range_text: str, values: tuple[str, ...], default: str) -> str:
+    if values:
+        allowed = f"one of {', '.join(values)}"
+    elif range_text:
+        allowed = f"a finite number {range_text}"
+    else:
+        allowed = "a value the service accepts"
+    return f"set `{name}` to {allowed}{default}, or remove it to use the default"

@@ -34,16 +34,30 @@ class UnknownAlgorithmSetting(Rule):
             for entry in settings_of(section):
                 if entry.name is None or entry.name in spec.settings or not isinstance(entry.name_node, Scalar):
                     continue
+                if entry.name in spec.internal_settings:
+                    # hyperband feeds its state back through algorithmSettings; a user value
+                    # overrides it (e.g. `current_s: "-1"` makes every reply empty)
+                    yield self.report(
+                        entry.name_node,
+                        f"`{entry.name}` is internal state of `{algorithm}`, not a setting; the service reads it as "
+                        "its bracket state, so a user value derails or crashes GetSuggestions and the Experiment "
+                        "stays Running",
+                        help=f"remove `{entry.name}`; settings of `{algorithm}`: {', '.join(known)}",
+                    )
+                    continue
                 guess = closest(entry.name, known)
                 safe = unique_closest(entry.name, known)
                 fix = Fix.safe(f"rename to `{safe}`", replace_scalar(entry.name_node, safe)) if safe else None
                 severity = Severity.ERROR if spec.unknown_settings == "error" else Severity.WARNING
-                upstream = f" (`{spec.unknown_message.format(name=entry.name)}`)" if spec.unknown_message else ""
+                message = spec.unknown_message or spec.raw.get("unknown_log")
+                upstream = f" (`{str(message).format(name=entry.name)}`)" if message else ""
                 listing = f"settings of `{algorithm}`: {', '.join(known)}" if known else f"`{algorithm}` takes no settings"
                 yield self.report(
                     entry.name_node,
-                    f"`{algorithm}` has no setting `{entry.name}`; {_WHAT_HAPPENS[spec.unknown_settings]}{upstream}",
-                    help=(f"did you mean `{guess}`? " if guess else "") + listing,
+                    f"`{algorithm}` has no setting `{entry.name}`"
+                    + (f" (did you mean `{guess}`?)" if guess else "")
+                    + f"; {_WHAT_HAPPENS[spec.unknown_settings]}{upstream}",
+                    help=listing,
                     fix=fix,
                     severity=severity,
                 )

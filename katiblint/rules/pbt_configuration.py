@@ -1,0 +1,55 @@
+"""KAT250 pbt-configuration."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from katiblint.catalog import parse_int
+from katiblint.context import Context
+from katiblint.diagnostics import Diagnostic, Severity
+from katiblint.model import Experiment, as_str
+from katiblint.registry import Rule
+from katiblint.rules._search_space import algorithm, params, setting_values, spec_int
+
+
+class PbtConfiguration(Rule):
+    code = "KAT250"
+    name = "pbt-configuration"
+    summary = "A pbt Experiment without FromVolume, without double steps, or with too small a budget"
+
+    def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
+        name, spec = algorithm(exp, ctx)
+        if spec is None or spec.service != "pbt" or exp.spec is None:
+            return
+        policy = as_str(exp.spec_get("resumePolicy"))
+        if policy != "FromVolume":
+            # the PVC the pod webhook mounts (inject_webhook.go mutateSuggestionVolume) is only
+            # created for FromVolume (suggestion_controller.go)
+            yield self.report_key(
+                exp.spec,
+                "resumePolicy",
+                f"pbt needs `resumePolicy: FromVolume`, not `{policy or 'Never'}`: trial pods mount the suggestion's "
+                "checkpoint volume, which Katib only creates for FromVolume, so they stay Pending",
+                help="set `resumePolicy: FromVolume`",
+            )
+        for p in params(exp):
+            if p.type == "double" and (p.step is None or not p.step.strip()):
+                yield self.report_key(
+                    p.space if p.space is not None else p.node,
+                    "step",
+                    f"pbt expands double `{p.name}` into `np.arange(min, max + step/2, step)`, so it needs a `step`; "
+                    "without one GetSuggestions fails (`could not convert string to float: ''`) and the Experiment "
+                    "stays Running",
+                    help="add `step` to `feasibleSpace`",
+                )
+        population_text, _ = setting_values(exp).get("n_population", (None, None))
+        population = parse_int(population_text) if population_text is not None else None
+        max_trials = spec_int(exp, "maxTrialCount")
+        if population is not None and population >= 5 and max_trials is not None and max_trials <= population:
+            yield self.report(
+                exp.spec_get("maxTrialCount"),  # type: ignore[arg-type]
+                f"`maxTrialCount` {max_trials} is not above `n_population` {population}: pbt needs more than "
+                "`n_population` completed trials before a new generation, so no exploit/explore ever happens",
+                help=f"set `maxTrialCount` well above {population} (several generations)",
+                severity=Severity.WARNING,
+            )
