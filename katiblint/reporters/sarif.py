@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -79,13 +78,14 @@ def find_root(start: str = ".") -> Path:
     return here
 
 
-def _uri(path: str, root: Path) -> str:
+def _artifact(path: str, root: Path) -> dict[str, str]:
+    """A repository-relative URI under `%SRCROOT%`; a file outside the repository gets an
+    absolute `file:` URI instead (GitHub rejects relative URIs that climb out with `..`)."""
     absolute = Path(path).resolve()
     try:
-        rel = absolute.relative_to(root)
+        return {"uri": absolute.relative_to(root).as_posix(), "uriBaseId": "%SRCROOT%"}
     except ValueError:
-        rel = Path(os.path.relpath(absolute, root))
-    return rel.as_posix()
+        return {"uri": absolute.as_uri()}
 
 
 def semantic_fingerprint(uri: str, d: Diagnostic) -> str:
@@ -124,7 +124,8 @@ def render(results: Sequence[FileResult], options: ReportOptions) -> str:
     index = {r.code: i for i, r in enumerate(rules)}
     out_results = []
     for result in results:
-        uri = _uri(result.path, root) if result.path != "-" else "-"
+        artifact = _artifact(result.path, root) if result.path != "-" else {"uri": "stdin"}
+        uri = artifact["uri"]
         hashes: dict[int, str] | None = None
         for d in result.diagnostics:
             (l0, c0), (l1, c1) = d.start, d.end
@@ -133,7 +134,7 @@ def render(results: Sequence[FileResult], options: ReportOptions) -> str:
             if hashes is None:
                 text = result.source.text if result.source is not None else ""
                 hashes = line_hashes(text.encode("utf-8"))
-            location = {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "region": region}
+            location = {"artifactLocation": dict(artifact), "region": region}
             entry: dict[str, Any] = {
                 "ruleId": d.code,
                 "level": _LEVEL[d.severity],
@@ -162,7 +163,7 @@ def render(results: Sequence[FileResult], options: ReportOptions) -> str:
                 entry["fixes"] = [
                     {
                         "description": {"text": f"{d.fix.title} ({d.fix.applicability.value} fix)"},
-                        "artifactChanges": [{"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "replacements": replacements}],
+                        "artifactChanges": [{"artifactLocation": dict(artifact), "replacements": replacements}],
                     }
                 ]
             out_results.append(entry)
