@@ -7,8 +7,9 @@ the edited spans stay byte-for-byte as they were.
 from __future__ import annotations
 
 import json
+from typing import Sequence
 
-from katiblint.diagnostics import Edit
+from katiblint.diagnostics import Edit, Fix
 from katiblint.loader import Mapping, Node, Scalar
 from katiblint.source import SourceFile, Span
 
@@ -203,3 +204,14 @@ def _has_comment(text: str, start: int, end: int, item: Node) -> bool:
         if not any(s.start <= pos < s.end for s in scalars):
             return True
     return False
+
+
+def rename_fix(node: Scalar, word: str, candidates: Sequence[str], verb: str = "use") -> tuple[str | None, Fix | None]:
+    """The nearest candidate (for a "did you mean" hint) and, when that candidate is the only
+    one as near, a safe fix replacing the scalar with it (ruff's "unambiguous rename" rule)."""
+    from katiblint.suggest import closest, unique_closest
+
+    guess = closest(word, candidates)
+    safe = unique_closest(word, candidates)
+    fix = Fix.safe(f"{verb} `{safe}`", replace_scalar(node, safe)) if safe else None
+    return guess, fix

@@ -192,7 +192,7 @@ CASES = [
     Case("Trial template contains metadata.name or metadata.namespace",
          (("      kind: Job\n", f"      kind: Job\n      metadata:\n        name: trial-name  {MARK}\n        namespace: trial-namespace  {MARK}\n"),)),
     Case("Trial template doesn't contain APIVersion or Kind",
-         (("      apiVersion: batch/v1\n      kind: Job\n", f"      kind: Job  \n"), ("    trialSpec:\n", f"    trialSpec:  {MARK}\n"))),
+         (("      apiVersion: batch/v1\n      kind: Job\n", "      kind: Job  \n"), ("    trialSpec:\n", f"    trialSpec:  {MARK}\n"))),
     Case("Trial template has custom Kind (conditions given)",
          (("      kind: Job\n", "      kind: CustomKind\n"),)),
     Case("Trial template doesn't have PrimaryContainerName",

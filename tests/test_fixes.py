@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from clirun import BAD, GOOD, katiblint
+from clirun import GOOD, katiblint
 from harness import FIXTURES, case_text, settings_for, split_cases
 from katiblint.config import Settings
 from katiblint.diagnostics import Diagnostic, Edit, Fix

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
-from katiblint.edits import replace_scalar
+from katiblint.diagnostics import Diagnostic, FixAvailability
+from katiblint.edits import rename_fix
 from katiblint.loader import Mapping, Scalar
 from katiblint.model import Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import DISTRIBUTIONS, string_field
-from katiblint.suggest import closest, unique_closest
 
 _OFFERED = ("uniform", "logUniform", "normal", "logNormal")
 
@@ -32,8 +31,7 @@ class InvalidDistribution(Rule):
             value = string_field(node)
             if not value or value in DISTRIBUTIONS or not isinstance(node, Scalar):
                 continue
-            guess = closest(value, _OFFERED)
-            safe = unique_closest(value, _OFFERED)
+            guess, fix = rename_fix(node, value, _OFFERED)
             yield self.report(
                 node,
                 f"`distribution: {value}` is not a Katib distribution{f' (did you mean `{guess}`?)' if guess else ''}; "
@@ -41,5 +39,5 @@ class InvalidDistribution(Rule):
                 f"(`distribution: {value} is not supported`)",
                 help=(f"did you mean `{guess}`? " if guess else "")
                 + "use `uniform`, `logUniform`, `normal` or `logNormal` (case-sensitive), or omit it for `uniform`",
-                fix=Fix.safe(f"use `{safe}`", replace_scalar(node, safe)) if safe else None,
+                fix=fix,
             )

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
-from katiblint.edits import replace_scalar
+from katiblint.diagnostics import Diagnostic, FixAvailability
+from katiblint.edits import rename_fix
 from katiblint.loader import Scalar
 from katiblint.model import Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import RESUME_POLICIES, string_field
-from katiblint.suggest import closest, unique_closest
 
 
 class InvalidResumePolicy(Rule):
@@ -26,8 +25,7 @@ class InvalidResumePolicy(Rule):
         # mirrors validator.go validateResumePolicy ("" is defaulted to Never first)
         if not value or value in RESUME_POLICIES or not isinstance(node, Scalar):
             return
-        guess = closest(value, RESUME_POLICIES)
-        safe = unique_closest(value, RESUME_POLICIES)
+        guess, fix = rename_fix(node, value, RESUME_POLICIES)
         yield self.report(
             node,
             f"`resumePolicy: {value}` is not a resume policy{f' (did you mean `{guess}`?)' if guess else ''}; "
@@ -35,5 +33,5 @@ class InvalidResumePolicy(Rule):
             "(`spec.resumePolicy: invalid ResumePolicyType`)",
             help=(f"did you mean `{guess}`? " if guess else "") + "use `Never`, `LongRunning` or `FromVolume` "
             "(case-sensitive)",
-            fix=Fix.safe(f"use `{safe}`", replace_scalar(node, safe)) if safe else None,
+            fix=fix,
         )

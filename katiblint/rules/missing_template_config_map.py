@@ -32,6 +32,6 @@ class MissingTemplateConfigMap(Rule):
             "configMapName",
             f"ConfigMap {where} with key `{key}` is not among the linted files, so the trial template was not "
             "checked; the trial controller reads it from the cluster when the first trial starts",
-            help=f"lint the ConfigMap together with the Experiment (e.g. `katiblint experiments/ templates/`), "
+            help="lint the ConfigMap together with the Experiment (e.g. `katiblint experiments/ templates/`), "
             "or ignore KAT061 when the template is managed elsewhere",
         )

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
-from katiblint.edits import replace_scalar
+from katiblint.diagnostics import Diagnostic, FixAvailability
+from katiblint.edits import rename_fix
 from katiblint.loader import Scalar
 from katiblint.model import Experiment, as_str
 from katiblint.registry import Rule
-from katiblint.suggest import closest, unique_closest
 
 
 class UnknownAlgorithm(Rule):
@@ -30,9 +29,7 @@ class UnknownAlgorithm(Rule):
             name = as_str(node)
             if not isinstance(node, Scalar) or not name or name in names:
                 continue  # a missing name is the admission rules' finding
-            guess = closest(name, names)
-            safe = unique_closest(name, names)
-            fix = Fix.safe(f"rename to `{safe}`", replace_scalar(node, safe)) if safe else None
+            guess, fix = rename_fix(node, name, names, "rename to")
             hint = f"did you mean `{guess}`? " if guess else ""
             yield self.report(
                 node,

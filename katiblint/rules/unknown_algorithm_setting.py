@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic, Fix, FixAvailability, Severity
-from katiblint.edits import replace_scalar
+from katiblint.diagnostics import Diagnostic, FixAvailability, Severity
+from katiblint.edits import rename_fix
 from katiblint.loader import Scalar
 from katiblint.model import Experiment
 from katiblint.registry import Rule
 from katiblint.rules._algorithms import sections, settings_of
-from katiblint.suggest import closest, unique_closest
 
 _WHAT_HAPPENS = {
     "error": "the suggestion service rejects it and the Experiment fails",
@@ -45,9 +44,7 @@ class UnknownAlgorithmSetting(Rule):
                         help=f"remove `{entry.name}`; settings of `{algorithm}`: {', '.join(known)}",
                     )
                     continue
-                guess = closest(entry.name, known)
-                safe = unique_closest(entry.name, known)
-                fix = Fix.safe(f"rename to `{safe}`", replace_scalar(entry.name_node, safe)) if safe else None
+                guess, fix = rename_fix(entry.name_node, entry.name, known, "rename to")
                 severity = Severity.ERROR if spec.unknown_settings == "error" else Severity.WARNING
                 message = spec.unknown_message or spec.raw.get("unknown_log")
                 upstream = f" (`{str(message).format(name=entry.name)}`)" if message else ""

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
-from katiblint.edits import replace_scalar
+from katiblint.diagnostics import Diagnostic, FixAvailability
+from katiblint.edits import rename_fix
 from katiblint.loader import Scalar
 from katiblint.model import META_RE, Experiment, is_meta_reference
 from katiblint.registry import Rule
-from katiblint.suggest import closest, unique_closest
 
 
 class UnknownParameterReference(Rule):
@@ -36,12 +35,11 @@ class UnknownParameterReference(Rule):
                     help="fix the metadata key, or reference a spec.parameters entry",
                 )
                 continue
-            guess = closest(ref, params)
-            safe = unique_closest(ref, params)
+            guess, fix = rename_fix(node, ref, params)
             yield self.report(
                 node,
                 f"reference `{ref}` is not a spec.parameters name ({', '.join(f'`{p}`' for p in params)}); "
                 "the webhook rejects the Experiment",
                 help=(f"did you mean `{guess}`? " if guess else "") + "reference the `name` of a spec.parameters entry",
-                fix=Fix.safe(f"use `{safe}`", replace_scalar(node, safe)) if safe else None,
+                fix=fix,
             )
