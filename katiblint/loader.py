@@ -21,6 +21,14 @@ SYNTAX_ERROR = "KAT001"
 DUPLICATE_KEY = "KAT002"
 UNEXPECTED_TAG = "KAT007"
 EXCESSIVE_ALIASING = "KAT009"
+UNRENDERED_TEMPLATE = "KAT040"
+
+# A Go template action as Helm writes them (`{{ .Values.x }}`, `{{- if ... }}`, `{{ include ... }}`),
+# not Argo Workflows' `{{inputs.parameters.x}}` / `{{=expr}}` which are legitimate trial text.
+GO_TEMPLATE_ACTION = re.compile(
+    r"\{\{-?\s*(?:\.|\$|/\*|(?:if|else|end|range|with|define|template|include|block|toYaml|toJson|quote|squote"
+    r"|default|printf|print|tpl|required|lookup|nindent|indent|trim|upper|lower|b64enc|fromYaml)\b)[^\n]*?\}\}"
+)
 
 MAX_DEPTH = 300
 MAX_EXPANDED_NODES = 250_000
@@ -287,7 +295,7 @@ def _make_loader() -> Any:
     from _ruamel_yaml import CParser
 
     class _Loader(CParser):  # type: ignore[misc, valid-type]
-        """libyaml's composer with resolution switched off: katiblint resolves scalars itself."""
+        """libyaml's parser with resolution switched off: katiblint resolves scalars itself."""
 
         def descend_resolver(self, *args: Any) -> None:
             return None
@@ -302,113 +310,203 @@ def _make_loader() -> Any:
 
 
 _LOADER: Any = None
+_EVENTS: Any = None
 
 
-class _TooDeep(Exception):
-    def __init__(self, span: Span) -> None:
-        self.span = span
+def _event_types() -> Any:
+    from ruamel.yaml import events
+
+    return events
+
+
+class _Stop(Exception):
+    """Loading stops here: what was built so far is kept, `problem` says why the rest is not."""
+
+    def __init__(self, problem: LoadProblem, in_document: bool) -> None:
+        self.problem = problem
+        self.in_document = in_document  # True: the document is kept, without a root, with the problem
+
+
+class _Frame:
+    """An open collection while its events arrive (an explicit stack: no recursion, any depth)."""
+
+    __slots__ = ("node", "key", "merges")
+
+    def __init__(self, node: Mapping | Sequence) -> None:
+        self.node = node
+        self.key: Node | None = None  # a mapping's key waiting for its value
+        self.merges: list[Node] = []
+
+
+class _Builder:
+    """Builds one document's positioned nodes straight from libyaml's events.
+
+    libyaml's own composer recurses in C (a few thousand levels of `[` crash the process) and
+    its scanner slows down quadratically with flow depth, so nesting is counted here and
+    parsing stops as soon as a document goes deeper than MAX_DEPTH.
+    """
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.anchors: dict[str, Node] = {}
+        self.stack: list[_Frame] = []
+        self.open: set[int] = set()  # ids of collections still being built (recursive aliases)
+        self.expanded = 0
+        self.root: Node | None = None
+
+    def run(self, get_event: Any, ev: Any) -> Any:
+        """Consume events up to this document's end; returns the DocumentEndEvent."""
+        scalar_t, alias_t = ev.ScalarEvent, ev.AliasEvent
+        map_t, seq_t = ev.MappingStartEvent, ev.SequenceStartEvent
+        map_end_t, seq_end_t = ev.MappingEndEvent, ev.SequenceEndEvent
+        stack = self.stack
+        while True:
+            event = get_event()
+            etype = type(event)
+            if etype is scalar_t:
+                start, end = event.start_mark.index, event.end_mark.index
+                node: Node = Scalar(Span(start, end), self._tag(event.tag, start), event.value, event.style)
+                self.expanded += 1
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = node
+                self._attach(node)
+            elif etype is map_t or etype is seq_t:
+                start = event.start_mark.index
+                if len(stack) >= MAX_DEPTH:
+                    raise _Stop(
+                        LoadProblem(
+                            EXCESSIVE_ALIASING,
+                            f"document is nested more than {MAX_DEPTH} levels deep; katiblint does not lint it",
+                            Span(start, start + 1),
+                            None,
+                        ),
+                        in_document=True,
+                    )
+                tag = self._tag(event.tag, start)
+                collection: Mapping | Sequence = (
+                    Mapping(Span(start, start), tag) if etype is map_t else Sequence(Span(start, start), tag)
+                )
+                self.expanded += 1
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = collection
+                stack.append(_Frame(collection))
+                self.open.add(id(collection))
+            elif etype is map_end_t or etype is seq_end_t:
+                frame = stack.pop()
+                collection = frame.node
+                self.open.discard(id(collection))
+                collection.span = Span(collection.span.start, event.end_mark.index)
+                if frame.merges:
+                    _apply_merges(collection, frame.merges)  # type: ignore[arg-type]
+                self._attach(collection)
+            elif etype is alias_t:
+                self._alias(event)
+            else:  # DocumentEndEvent
+                return event
+
+    def _tag(self, tag: str | None, start: int) -> str | None:
+        if tag is None or tag in _KNOWN_TAGS:
+            return tag
+        # Tags are never constructed: an unknown one is reported and its value read as plain data.
+        self.doc.problems.append(
+            LoadProblem(
+                UNEXPECTED_TAG,
+                f"YAML tag `{tag.replace(_STD_TAG, '!!')}` is not understood by Kubernetes; "
+                "its value is read as plain data",
+                Span(start, start + 1),
+                "remove the tag",
+            )
+        )
+        return None
+
+    def _alias(self, event: Any) -> None:
+        start = event.start_mark.index
+        known = self.anchors.get(event.anchor)
+        if known is None:
+            raise _Stop(
+                LoadProblem(SYNTAX_ERROR, f"YAML syntax error: found undefined alias `{event.anchor}`", Span(start, start + 1)),
+                in_document=False,
+            )
+        if id(known) in self.open:
+            # go-yaml (kubectl) refuses it: "anchor '...' value contains itself"
+            raise _Stop(
+                LoadProblem(
+                    SYNTAX_ERROR,
+                    f"YAML syntax error: anchor `{event.anchor}` value contains itself; Kubernetes rejects the manifest",
+                    Span(start, start + 1),
+                    "an alias cannot refer to the collection it sits in",
+                ),
+                in_document=False,
+            )
+        # Count what a naive expansion would cost; refuse alias bombs ("billion laughs").
+        self.expanded += _weight(known)
+        if self.expanded > MAX_EXPANDED_NODES:
+            raise _TooManyAliases(known.span)
+        self._attach(known)
+
+    def _attach(self, node: Node) -> None:
+        stack = self.stack
+        if not stack:
+            self.root = node
+            return
+        frame = stack[-1]
+        parent = frame.node
+        if isinstance(parent, Sequence):
+            if node.parent is None:
+                node.parent, node.key = parent, len(parent.items)
+            parent.items.append(node)
+            return
+        knode = frame.key
+        if knode is None:
+            frame.key = node
+            return
+        frame.key = None
+        if (
+            isinstance(knode, Scalar)
+            and knode.raw == "<<"
+            and knode.style is None
+            and (knode.tag is None or knode.tag == _STD_TAG + "merge")
+        ):
+            frame.merges.append(node)
+            return
+        mapping = parent
+        key = key_text(knode)
+        if key in mapping._index:
+            first = mapping.pairs[mapping._index[key]][0]
+            line = self.doc.source.position(first.span.start)[0] + 1
+            self.doc.problems.append(
+                LoadProblem(
+                    DUPLICATE_KEY,
+                    f"duplicate key `{key}` (first defined on line {line}); "
+                    "Kubernetes rejects the manifest or keeps only one of the values",
+                    knode.span,
+                    "remove one of the two entries",
+                )
+            )
+        if knode.parent is None:
+            knode.parent, knode.key = mapping, key
+        if node.parent is None:
+            node.parent, node.key = mapping, key
+        mapping._index[key] = len(mapping.pairs)
+        mapping.pairs.append((knode, node))
+
+
+def _apply_merges(mapping: Mapping, merges: list[Node]) -> None:
+    """`<<: *base` / `<<: [*a, *b]`: keys of the mapping win, then earlier merge sources."""
+    for merge in merges:
+        sources = merge.items if isinstance(merge, Sequence) else [merge]
+        for source in sources:
+            if not isinstance(source, Mapping):
+                continue
+            for key, knode, vnode in source.items():
+                if key not in mapping._index:
+                    mapping._index[key] = len(mapping.pairs)
+                    mapping.pairs.append((knode, vnode))
 
 
 class _TooManyAliases(Exception):
     def __init__(self, span: Span) -> None:
         self.span = span
-
-
-class _Builder:
-    """Turns composed libyaml nodes into katiblint nodes for one document."""
-
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
-        self.memo: dict[int, Node] = {}
-        self.expanded = 0
-
-    def build(self, cnode: Any, depth: int = 0) -> Node:
-        memo_key = id(cnode)
-        known = self.memo.get(memo_key)
-        if known is not None:
-            # An alias: count what a naive expansion would cost, refuse alias bombs.
-            self.expanded += _weight(known)
-            if self.expanded > MAX_EXPANDED_NODES:
-                raise _TooManyAliases(known.span)
-            return known
-        if depth > MAX_DEPTH:
-            raise _TooDeep(Span(cnode.start_mark.index, cnode.end_mark.index))
-        self.expanded += 1
-        span = Span(cnode.start_mark.index, cnode.end_mark.index)
-        tag = cnode.tag
-        if tag == "None":  # implicit: the resolver is off, so libyaml reports no tag
-            tag = None
-        if tag is not None and tag not in _KNOWN_TAGS:
-            self.doc.problems.append(
-                LoadProblem(
-                    UNEXPECTED_TAG,
-                    f"YAML tag `{tag.replace(_STD_TAG, '!!')}` is not understood by Kubernetes; "
-                    "its value is read as plain data",
-                    Span(span.start, span.start + 1),
-                    "remove the tag",
-                )
-            )
-            tag = None
-        value = cnode.value
-        if isinstance(value, str):
-            node: Node = Scalar(span, tag, value, cnode.style)
-            self.memo[memo_key] = node
-            return node
-        if type(cnode).__name__ == "MappingNode":
-            return self._mapping(cnode, span, tag, depth)
-        seq = Sequence(span, tag)
-        self.memo[memo_key] = seq
-        for i, item in enumerate(value):
-            child = self.build(item, depth + 1)
-            if child.parent is None:
-                child.parent, child.key = seq, i
-            seq.items.append(child)
-        return seq
-
-    def _mapping(self, cnode: Any, span: Span, tag: str | None, depth: int) -> Mapping:
-        mapping = Mapping(span, tag)
-        self.memo[id(cnode)] = mapping
-        merges: list[Node] = []
-        for kc, vc in cnode.value:
-            knode = self.build(kc, depth + 1)
-            if (
-                isinstance(knode, Scalar)
-                and knode.raw == "<<"
-                and knode.style is None
-                and (knode.tag is None or knode.tag == _STD_TAG + "merge")
-            ):
-                merges.append(self.build(vc, depth + 1))
-                continue
-            vnode = self.build(vc, depth + 1)
-            key = key_text(knode)
-            if key in mapping._index:
-                first = mapping.pairs[mapping._index[key]][0]
-                line = self.doc.source.position(first.span.start)[0] + 1
-                self.doc.problems.append(
-                    LoadProblem(
-                        DUPLICATE_KEY,
-                        f"duplicate key `{key}` (first defined on line {line}); "
-                        "Kubernetes rejects the manifest or keeps only one of the values",
-                        knode.span,
-                        "remove one of the two entries",
-                    )
-                )
-            if knode.parent is None:
-                knode.parent, knode.key = mapping, key
-            if vnode.parent is None:
-                vnode.parent, vnode.key = mapping, key
-            mapping._index[key] = len(mapping.pairs)
-            mapping.pairs.append((knode, vnode))
-        for merge in merges:
-            sources = merge.items if isinstance(merge, Sequence) else [merge]
-            for source in sources:
-                if not isinstance(source, Mapping):
-                    continue
-                for key, knode, vnode in source.items():
-                    if key not in mapping._index:
-                        mapping._index[key] = len(mapping.pairs)
-                        mapping.pairs.append((knode, vnode))
-        return mapping
 
 
 def _weight(node: Node) -> int:
@@ -426,28 +524,70 @@ def _weight(node: Node) -> int:
     return total
 
 
+def _skip_document(get_event: Any, ev: Any) -> Any:
+    """Consume the rest of a document whose nodes are not kept (after an alias bomb)."""
+    while True:
+        event = get_event()
+        if type(event) is ev.DocumentEndEvent:
+            return event
+
+
+_DOC_MARKER_RE = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.M)
+_BLANK_RE = re.compile(r"[^\n]")
+
+
 def load(source: SourceFile) -> LoadResult:
     """Parse every document of a source; problems are reported, never raised."""
-    global _LOADER
+    global _LOADER, _EVENTS
     if _LOADER is None:
         _LOADER = _make_loader()
-    text = source.text
+        _EVENTS = _event_types()
     problems: list[LoadProblem] = []
     documents: list[Document] = []
+    text = source.text
+    resume = _parse(source, text, documents, problems)
+    while resume is not None:
+        # A too-deep document stops libyaml (whose scanner slows down quadratically with depth);
+        # the next document marker at column 0 starts afresh, with the text before it blanked so
+        # that offsets stay those of the file.
+        marker = _DOC_MARKER_RE.search(text, resume)
+        if marker is None:
+            break
+        head = text[: marker.start()]
+        resume = _parse(source, _BLANK_RE.sub(" ", head) + text[marker.start() :], documents, problems)
+    if problems and "{{" in text:
+        action = GO_TEMPLATE_ACTION.search(text)
+        if action is not None:
+            problems.append(
+                LoadProblem(
+                    UNRENDERED_TEMPLATE,
+                    f"the file holds Go template actions such as `{action.group(0)}` and is not valid YAML: it is an "
+                    "unrendered Helm (or Go) template, which kubectl rejects as it is",
+                    Span(action.start(), action.end()),
+                    "render it first and lint the output, e.g. `helm template <release> <chart> | katiblint -`",
+                )
+            )
+    return LoadResult(documents, problems)
+
+
+def _parse(source: SourceFile, text: str, documents: list[Document], problems: list[LoadProblem]) -> int | None:
+    """Parse documents of `text` into `documents`; the offset to resume from after a too-deep one."""
+    ev = _EVENTS
     parser = _LOADER(text)
+    get_event = parser.get_event
+    doc: Document | None = None
     try:
-        index = 0
+        get_event()  # StreamStartEvent
         while True:
-            try:
-                if not parser.check_node():
-                    break
-                cnode = parser.get_node()
-            except Exception as exc:  # libyaml's scanner, parser and composer errors
-                problems.append(_syntax_problem(exc, text))
+            event = get_event()
+            if type(event) is not ev.DocumentStartEvent:  # StreamEndEvent
                 break
-            doc = Document(source, index, None, Span(cnode.start_mark.index, cnode.end_mark.index))
+            start = event.start_mark.index
+            doc = Document(source, len(documents), None, Span(start, start))
+            builder = _Builder(doc)
             try:
-                doc.root = _Builder(doc).build(cnode)
+                end_event = builder.run(get_event, ev)
+                doc.root = builder.root
             except _TooManyAliases as exc:
                 doc.problems.append(
                     LoadProblem(
@@ -459,25 +599,26 @@ def load(source: SourceFile) -> LoadResult:
                         "write the repeated content out, or use fewer nested aliases",
                     )
                 )
-                doc.root = None
-            except _TooDeep as exc:
-                doc.problems.append(
-                    LoadProblem(
-                        EXCESSIVE_ALIASING,
-                        f"document is nested more than {MAX_DEPTH} levels deep; katiblint does not lint it",
-                        Span(exc.span.start, exc.span.start + 1),
-                        None,
-                    )
-                )
-                doc.root = None
+                end_event = _skip_document(get_event, ev)
+            root = doc.root
+            doc.span = root.span if root is not None else Span(start, end_event.end_mark.index)
             documents.append(doc)
-            index += 1
+            doc = None
+    except _Stop as stop:
+        if stop.in_document and doc is not None:
+            doc.root = None
+            doc.problems.append(stop.problem)
+            documents.append(doc)
+            return stop.problem.span.end
+        problems.append(stop.problem)  # like a syntax error: the document is dropped
+    except Exception as exc:  # libyaml's scanner and parser errors
+        problems.append(_syntax_problem(exc, source.text))
     finally:
         try:
             parser.dispose()
         except Exception:
             pass
-    return LoadResult(documents, problems)
+    return None
 
 
 def _syntax_problem(exc: Exception, text: str) -> LoadProblem:

@@ -69,11 +69,19 @@ def trial_resources(ctx: Context) -> tuple[str, ...]:
     configured = ctx.extras.get("trial_resources") if ctx.extras else None
     if isinstance(configured, (list, tuple)) and configured:
         return tuple(str(r) for r in configured)
+    # Once per file (the context is shared by its Experiments): a stream of n Experiments
+    # would otherwise scan its n documents n times.
+    cached = ctx.__dict__.get("_trial_resources")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    found: tuple[str, ...] = STOCK_TRIAL_RESOURCES
     for doc in ctx.documents:
-        found = _config_map_trial_resources(doc.root)
-        if found:
-            return found
-    return STOCK_TRIAL_RESOURCES
+        resources = _config_map_trial_resources(doc.root)
+        if resources:
+            found = resources
+            break
+    ctx.__dict__["_trial_resources"] = found
+    return found
 
 
 def _config_map_trial_resources(root: Node | None) -> tuple[str, ...]:

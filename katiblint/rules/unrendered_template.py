@@ -1,0 +1,56 @@
+"""KAT040 unrendered-template: Helm / Go template actions where Experiment values belong.
+
+A file that is not valid YAML because of template actions is reported by the loader with this
+code (see `katiblint.loader.GO_TEMPLATE_ACTION`); this rule covers templates that happen to
+parse: `name: "{{ .Values.name }}"` is a string, `name: {{ .Values.name }}` a flow mapping.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from katiblint.diagnostics import Diagnostic, Severity
+from katiblint.loader import GO_TEMPLATE_ACTION, Mapping, Scalar
+from katiblint.model import walk
+from katiblint.registry import Rule
+
+if TYPE_CHECKING:
+    from katiblint.context import Context
+    from katiblint.model import Experiment
+
+HELP = "render the chart first and lint the output, e.g. `helm template <release> <chart> | katiblint -`"
+
+
+class UnrenderedTemplate(Rule):
+    code = "KAT040"
+    name = "unrendered-template"
+    summary = "Helm or Go template actions where the Experiment needs rendered values"
+    severity = Severity.ERROR
+
+    def check(self, exp: Experiment, ctx: Context) -> Iterable[Diagnostic]:
+        text = exp.source.text
+        if "{{" not in text[exp.doc.span.start : exp.doc.span.end]:
+            return
+        legacy = exp.template_get("goTemplate")  # Katib v1alpha3's own Go templates, not Helm's
+        for node in walk(exp.root):
+            if legacy is not None and legacy.span.start <= node.span.start < legacy.span.end:
+                continue
+            if isinstance(node, Scalar):
+                raw = node.raw if isinstance(node.raw, str) else ""
+                action = GO_TEMPLATE_ACTION.search(raw) if "{{" in raw else None
+                what = "the literal text"
+            elif isinstance(node, Mapping) and text.startswith("{{", node.span.start):
+                # `key: {{ .Values.x }}` parses as a flow mapping inside a flow mapping
+                action = GO_TEMPLATE_ACTION.match(text, node.span.start, node.span.end)
+                what = "a YAML map"
+            else:
+                continue
+            if action is None:
+                continue
+            where = node.path or "the document"
+            yield self.report(
+                node,
+                f"`{where}` holds the Go template action `{action.group(0)}`: this is an unrendered Helm template, "
+                f"and applied as is the API server receives {what} instead of the value",
+                help=HELP,
+            )
