@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from katiblint.loader import Document, Mapping, Node, Scalar, Sequence
 from katiblint.source import SourceFile, Span
@@ -123,6 +123,9 @@ class TrialParameter:
     reference: str | None
 
 
+T = TypeVar("T")
+
+
 class Experiment:
     """The parts of an Experiment rules need, all positioned."""
 
@@ -133,6 +136,14 @@ class Experiment:
         # The text trialSpec nodes come from: this file, or a ConfigMap's template (use_trial_spec).
         self.trial_spec_source: SourceFile = doc.source
         self.template_origin: object | None = None
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """A derived view shared by every rule of this document, computed once (e.g. the typed
+        field walk both the decoding and the unknown-field rules need)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     def use_trial_spec(self, root: Mapping, source: SourceFile) -> None:
         """Take the trialSpec from a template parsed elsewhere (a trial-template ConfigMap)."""

@@ -10,9 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from katiblint.loader import Mapping, Node, Scalar, Sequence
+
+if TYPE_CHECKING:
+    from katiblint.model import Experiment
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
@@ -88,6 +91,22 @@ class UnknownKey:
     key: str
     key_node: Node
     struct: str
+
+
+def typed_fields(exp: "Experiment") -> tuple[list[TypedField], list[UnknownKey]]:
+    """`walk_typed` of the whole Experiment, computed once per document for all rules."""
+    return exp.memo("admission.walk_typed", lambda: walk_typed(exp.root))
+
+
+@lru_cache(maxsize=None)
+def field_homes() -> dict[str, tuple[str, ...]]:
+    """Where each field name may appear (`parallelTrialCount` -> `spec`), for "move it there"."""
+    tree = field_tree()
+    homes: dict[str, list[str]] = {}
+    for struct, paths in tree.struct_paths().items():
+        for key in tree.types[struct]:
+            homes.setdefault(key, []).extend(p or "the top level" for p in paths)
+    return {k: tuple(dict.fromkeys(v)) for k, v in homes.items()}
 
 
 def walk_typed(root: Mapping) -> tuple[list[TypedField], list[UnknownKey]]:

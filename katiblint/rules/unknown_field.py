@@ -10,7 +10,7 @@ from katiblint.edits import replace_scalar
 from katiblint.loader import Scalar
 from katiblint.model import Experiment
 from katiblint.registry import Rule
-from katiblint.rules._admission import field_tree, walk_typed
+from katiblint.rules._admission import field_homes, field_tree, typed_fields
 from katiblint.suggest import closest, unique_closest
 
 # What the Experiment does when the field the user meant is absent (experiment_defaults.go).
@@ -35,12 +35,9 @@ class UnknownField(Rule):
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         tree = field_tree()
-        _, unknown = walk_typed(exp.root)
-        homes: dict[str, list[str]] = {}
-        for struct, paths in tree.struct_paths().items():
-            for key in tree.types[struct]:
-                homes.setdefault(key, []).extend(p or "the top level" for p in paths)
+        _, unknown = typed_fields(exp)
         for item in unknown:
+            homes = field_homes()
             known = list(tree.types[item.struct])
             guess = closest(item.key, known)
             parent = item.mapping.path or "the top level"
@@ -57,7 +54,7 @@ class UnknownField(Rule):
                     fix = Fix.unsafe(f"rename to `{safe}`", replace_scalar(item.key_node, safe))
                 helptext = f"rename it to `{guess}`"
             elif item.key in homes:
-                places = ", ".join(f"`{p}`" for p in dict.fromkeys(homes[item.key]))
+                places = ", ".join(f"`{p}`" for p in homes[item.key])
                 helptext = f"`{item.key}` belongs under {places}; move it there"
             else:
                 helptext = f"remove it; known fields here: {', '.join(f'`{k}`' for k in known)}"

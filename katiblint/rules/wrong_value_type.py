@@ -9,7 +9,7 @@ from katiblint.diagnostics import Diagnostic, Edit, Fix, FixAvailability
 from katiblint.loader import Node, Scalar, resolve_plain
 from katiblint.model import Experiment
 from katiblint.registry import Rule
-from katiblint.rules._admission import INT32_MAX, INT32_MIN, decode_problem, go_type_name, int32_value, walk_typed
+from katiblint.rules._admission import INT32_MAX, INT32_MIN, decode_problem, go_type_name, int32_value, typed_fields
 
 _WANT = {
     "string": "a string",
@@ -60,7 +60,7 @@ class WrongValueType(Rule):
     fixable = FixAvailability.SOMETIMES
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
-        typed, _ = walk_typed(exp.root)
+        typed, _ = typed_fields(exp)
         skip = _kat005_nodes(exp)
         trial_spec = exp.template_get("trialSpec")
         for field in typed:
