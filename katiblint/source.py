@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A half-open range `[start, end)` of code-point offsets into a source text."""
+class Span(NamedTuple):
+    """A half-open range `[start, end)` of code-point offsets into a source text.
+
+    A named tuple: the loader makes one per node, so it must be cheap to create. Build spans
+    with `start <= end` (`Span.clamped` when unsure).
+    """
 
     start: int
     end: int
 
-    def __post_init__(self) -> None:
-        if self.end < self.start:
-            object.__setattr__(self, "end", self.start)
+    @classmethod
+    def clamped(cls, start: int, end: int) -> Span:
+        return cls(start, max(start, end))
 
 
 @dataclass(slots=True)
