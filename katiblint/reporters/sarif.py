@@ -119,8 +119,11 @@ def render(results: Sequence[FileResult], options: ReportOptions) -> str:
     from katiblint.registry import discover
 
     root = find_root(options.root)
-    enabled = options.extra.get("rules") or list(discover().values())
-    rules = sorted(enabled, key=lambda r: r.code)  # type: ignore[attr-defined]
+    # Like ruff, describe the rules that reported something: each carries its whole doc as help,
+    # so listing every enabled rule would make a clean run's SARIF hundreds of kilobytes.
+    registry = discover()
+    fired = {d.code for r in results for d in r.diagnostics}
+    rules = [registry[code] for code in sorted(fired) if code in registry]
     index = {r.code: i for i, r in enumerate(rules)}
     out_results = []
     for result in results:
