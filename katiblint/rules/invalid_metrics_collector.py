@@ -7,7 +7,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
-from katiblint.edits import replace_scalar
+from katiblint.edits import rename_fix, replace_scalar
 from katiblint.loader import Mapping, Node, Scalar
 from katiblint.model import Experiment
 from katiblint.registry import Rule
@@ -17,7 +17,6 @@ from katiblint.rules._admission import (
     is_set,
     string_field,
 )
-from katiblint.suggest import closest, unique_closest
 
 _GO_ATOI = re.compile(r"[+-]?\d+$")
 
@@ -45,9 +44,7 @@ class InvalidMetricsCollector(Rule):
         source = source if isinstance(source, Mapping) else None
         # mirrors validator.go validateMetricsCollector, on the defaulted spec
         if kind not in COLLECTOR_KINDS:
-            guess = closest(kind, COLLECTOR_KINDS) if kind else None
-            safe = unique_closest(kind, COLLECTOR_KINDS) if kind else None
-            fix = Fix.safe(f"use `{safe}`", replace_scalar(kind_node, safe)) if safe and isinstance(kind_node, Scalar) else None
+            guess, fix = rename_fix(kind_node, kind, COLLECTOR_KINDS) if kind and isinstance(kind_node, Scalar) else (None, None)
             report = self.report_key if kind_node is None or not kind else _at_value(self, kind_node)
             yield report(
                 collector,

@@ -6,12 +6,12 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
-from katiblint.edits import replace_scalar
+from katiblint.edits import rename_fix, replace_scalar
 from katiblint.loader import Scalar
 from katiblint.model import Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import PARAMETER_TYPES, string_field
-from katiblint.suggest import closest, unique_closest
+from katiblint.suggest import closest
 
 # Names other tools use for the same types.
 SYNONYMS = {"float": "double", "integer": "int", "real": "double", "choice": "categorical", "enum": "categorical"}
@@ -41,9 +41,13 @@ class InvalidParameterType(Rule):
                     help="set `parameterType` to `int`, `double`, `categorical` or `discrete`",
                 )
                 continue
-            target = SYNONYMS.get(value.lower()) or unique_closest(value, _OFFERED)
-            guess = SYNONYMS.get(value.lower()) or closest(value, _OFFERED)
-            fix = Fix.safe(f"use `{target}`", replace_scalar(node, target)) if target and isinstance(node, Scalar) else None
+            synonym = SYNONYMS.get(value.lower())
+            if not isinstance(node, Scalar):
+                guess, fix = synonym or closest(value, _OFFERED), None
+            elif synonym:
+                guess, fix = synonym, Fix.safe(f"use `{synonym}`", replace_scalar(node, synonym))
+            else:
+                guess, fix = rename_fix(node, value, _OFFERED)
             yield self.report(
                 node,  # type: ignore[arg-type]
                 f"`parameterType: {value}` is not a Katib parameter type{f' (did you mean `{guess}`?)' if guess else ''}; "
