@@ -64,8 +64,14 @@ def metric_names(exp: Experiment) -> list[tuple[Node, str]]:
     return found
 
 
+# Go's regexp/syntax rejects `\C` (any byte); C++ RE2 accepts it.
+_BACKSLASH_C_RE = re.compile(r"(?<!\\)(?:\\\\)*\\C")
+
+
 def compile_re2(pattern: str) -> tuple[object | None, str | None]:
     """Compile like Go's regexp (RE2); (compiled, None) or (None, error). Python `re` as fallback."""
+    if _BACKSLASH_C_RE.search(pattern):
+        return None, "invalid escape sequence: \\C"
     try:
         import re2  # google-re2: the same engine as Go's regexp
     except ImportError:  # pragma: no cover - depends on the environment
@@ -85,6 +91,11 @@ def compile_re2(pattern: str) -> tuple[object | None, str | None]:
         return re.compile(pattern, re.ASCII), None
     except re.error as error:
         return None, str(error)
+
+
+def re2_error(pattern: str) -> str | None:
+    """Why Go's `regexp.Compile` rejects `pattern`, or None when it compiles."""
+    return compile_re2(pattern)[1]
 
 
 def first_group(pattern: str) -> str | None:

@@ -10,30 +10,13 @@ from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.loader import Scalar
 from katiblint.model import Experiment, as_str, mapping, sequence_items
 from katiblint.registry import Rule
+from katiblint.rules._collector import re2_error
 
 # validator.go validateMetricsCollector: `regexp.MustCompile(".*\(.*\).*\(.*\).*").MatchString(mf)`,
 # a check on the text of the pattern (escaped parentheses count, `.` does not cross newlines).
 TWO_GROUPS_RE = re.compile(r".*\(.*\).*\(.*\).*")
-# Go's regexp/syntax rejects `\C` (any byte); C++ RE2 accepts it.
-_BACKSLASH_C_RE = re.compile(r"(?<!\\)(?:\\\\)*\\C")
 # validator.go returns early for these kinds, before the filter checks.
 UNCHECKED_KINDS = ("StdOut", "Push")
-
-
-def re2_error(pattern: str) -> str | None:
-    """Why Go's `regexp.Compile` rejects `pattern` (RE2 syntax), or None when it compiles."""
-    import re2  # google-re2: heavy, imported only when a manifest has a filter
-
-    if _BACKSLASH_C_RE.search(pattern):
-        return "invalid escape sequence: \\C"
-    options = re2.Options()
-    options.log_errors = False
-    try:
-        re2.compile(pattern, options)
-    except re2.error as exc:
-        detail = exc.args[0] if exc.args else str(exc)
-        return detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
-    return None
 
 
 class InvalidMetricsFormat(Rule):
