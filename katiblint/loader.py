@@ -128,7 +128,11 @@ class Scalar(Node):
     __slots__ = ("raw", "style", "_resolved")
 
     def __init__(self, span: Span, tag: str | None, raw: str, style: str | None) -> None:
-        super().__init__(span, tag)
+        # Node's fields are set here rather than through super(): one call per scalar, not two.
+        self.span = span
+        self.tag = tag
+        self.parent: Mapping | Sequence | None = None
+        self.key: str | int | None = None
         self.raw = raw
         self.style = style or None
         self._resolved: tuple[str, Any] | None = None
@@ -171,12 +175,16 @@ class Scalar(Node):
 
 
 class Mapping(Node):
-    __slots__ = ("pairs", "_index")
+    __slots__ = ("pairs", "_index", "_entries")
 
     def __init__(self, span: Span, tag: str | None) -> None:
-        super().__init__(span, tag)
+        self.span = span
+        self.tag = tag
+        self.parent: Mapping | Sequence | None = None
+        self.key: str | int | None = None
         self.pairs: list[tuple[Node, Node]] = []
         self._index: dict[str, int] = {}
+        self._entries: list[tuple[str, Node, Node]] | None = None
 
     @property
     def kind(self) -> str:
@@ -196,11 +204,16 @@ class Mapping(Node):
     def keys(self) -> list[str]:
         return list(self._index)
 
-    def items(self) -> Iterator[tuple[str, Node, Node]]:
-        """Effective entries (the last of duplicate keys wins), in document order."""
-        for key, i in self._index.items():
-            k, v = self.pairs[i]
-            yield key, k, v
+    def items(self) -> list[tuple[str, Node, Node]]:
+        """Effective entries (the last of duplicate keys wins), in document order.
+
+        Made on first use, once the mapping is complete, and shared by every later caller.
+        """
+        entries = self._entries
+        if entries is None:
+            pairs = self.pairs
+            entries = self._entries = [(key, *pairs[i]) for key, i in self._index.items()]  # type: ignore[misc]
+        return entries
 
     def to_python(self) -> dict[str, Any]:
         return {key: v.to_python() for key, _, v in self.items()}
@@ -213,7 +226,10 @@ class Sequence(Node):
     __slots__ = ("items",)
 
     def __init__(self, span: Span, tag: str | None) -> None:
-        super().__init__(span, tag)
+        self.span = span
+        self.tag = tag
+        self.parent: Mapping | Sequence | None = None
+        self.key: str | int | None = None
         self.items: list[Node] = []
 
     @property
@@ -335,7 +351,11 @@ class _Frame:
     def __init__(self, node: Mapping | Sequence) -> None:
         self.node = node
         self.key: Node | None = None  # a mapping's key waiting for its value
-        self.merges: list[Node] = []
+        self.merges: list[Node] | None = None
+
+
+_MERGE_TAG = _STD_TAG + "merge"
+_new_span = tuple.__new__  # Span(start, end) without the named tuple's Python-level __new__
 
 
 class _Builder:
@@ -344,14 +364,16 @@ class _Builder:
     libyaml's own composer recurses in C (a few thousand levels of `[` crash the process) and
     its scanner slows down quadratically with flow depth, so nesting is counted here and
     parsing stops as soon as a document goes deeper than MAX_DEPTH.
+
+    This loop runs once per YAML node of every linted file, so it is written for speed: one
+    pass per event, attachment inlined, plain mapping keys resolved in place.
     """
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.anchors: dict[str, Node] = {}
         self.stack: list[_Frame] = []
-        self.open: set[int] = set()  # ids of collections still being built (recursive aliases)
-        self.expanded = 0
+        self.aliased = 0  # nodes that expanding the aliases so far would add
         self.root: Node | None = None
 
     def run(self, get_event: Any, ev: Any) -> Any:
@@ -360,16 +382,30 @@ class _Builder:
         map_t, seq_t = ev.MappingStartEvent, ev.SequenceStartEvent
         map_end_t, seq_end_t = ev.MappingEndEvent, ev.SequenceEndEvent
         stack = self.stack
+        anchors = self.anchors
+        known_tags = _KNOWN_TAGS
+        created = 0
+        node: Node
         while True:
             event = get_event()
             etype = type(event)
             if etype is scalar_t:
-                start, end = event.start_mark.index, event.end_mark.index
-                node: Node = Scalar(Span(start, end), self._tag(event.tag, start), event.value, event.style)
-                self.expanded += 1
+                start = event.start_mark.index
+                tag = event.ctag  # `.tag` is a property that only str()s this
+                if tag is not None:
+                    tag = str(tag)
+                    if tag not in known_tags:
+                        tag = self._tag(tag, start)
+                node = Scalar(_new_span(Span, (start, event.end_mark.index)), tag, event.value, event.style)
+                created += 1
                 if event.anchor is not None:
-                    self.anchors[event.anchor] = node
-                self._attach(node)
+                    anchors[event.anchor] = node
+            elif etype is map_end_t or etype is seq_end_t:
+                frame = stack.pop()
+                node = frame.node
+                node.span = _new_span(Span, (node.span.start, event.end_mark.index))
+                if frame.merges:
+                    _apply_merges(node, frame.merges)  # type: ignore[arg-type]
             elif etype is map_t or etype is seq_t:
                 start = event.start_mark.index
                 if len(stack) >= MAX_DEPTH:
@@ -382,31 +418,63 @@ class _Builder:
                         ),
                         in_document=True,
                     )
-                tag = self._tag(event.tag, start)
-                collection: Mapping | Sequence = (
-                    Mapping(Span(start, start), tag) if etype is map_t else Sequence(Span(start, start), tag)
-                )
-                self.expanded += 1
+                tag = event.ctag
+                if tag is not None:
+                    tag = str(tag)
+                    if tag not in known_tags:
+                        tag = self._tag(tag, start)
+                span = _new_span(Span, (start, start))
+                collection: Mapping | Sequence = Mapping(span, tag) if etype is map_t else Sequence(span, tag)
+                created += 1
                 if event.anchor is not None:
-                    self.anchors[event.anchor] = collection
+                    anchors[event.anchor] = collection
                 stack.append(_Frame(collection))
-                self.open.add(id(collection))
-            elif etype is map_end_t or etype is seq_end_t:
-                frame = stack.pop()
-                collection = frame.node
-                self.open.discard(id(collection))
-                collection.span = Span(collection.span.start, event.end_mark.index)
-                if frame.merges:
-                    _apply_merges(collection, frame.merges)  # type: ignore[arg-type]
-                self._attach(collection)
+                continue
             elif etype is alias_t:
-                self._alias(event)
+                node = self._alias(event, created)
             else:  # DocumentEndEvent
                 return event
+            # Attach the finished node to the open collection.
+            if not stack:
+                self.root = node
+                continue
+            frame = stack[-1]
+            parent = frame.node
+            if parent.__class__ is Sequence:
+                if node.parent is None:
+                    node.parent, node.key = parent, len(parent.items)  # type: ignore[union-attr]
+                parent.items.append(node)  # type: ignore[union-attr]
+                continue
+            knode = frame.key
+            if knode is None:
+                frame.key = node
+                continue
+            frame.key = None
+            if knode.__class__ is Scalar and knode.style is None:  # type: ignore[attr-defined]
+                raw = knode.raw  # type: ignore[attr-defined]
+                if raw == "<<" and (knode.tag is None or knode.tag == _MERGE_TAG):
+                    if frame.merges is None:
+                        frame.merges = []
+                    frame.merges.append(node)
+                    continue
+                if knode.tag is None:
+                    resolved = knode._resolved = resolve_plain(raw)  # type: ignore[attr-defined]
+                    key = raw if resolved[0] == "str" else key_text(knode)
+                else:
+                    key = key_text(knode)
+            else:
+                key = key_text(knode)
+            index = parent._index  # type: ignore[union-attr]
+            if key in index:
+                self._duplicate(parent.pairs[index[key]][0], knode, key)  # type: ignore[union-attr]
+            if knode.parent is None:
+                knode.parent, knode.key = parent, key
+            if node.parent is None:
+                node.parent, node.key = parent, key
+            index[key] = len(parent.pairs)  # type: ignore[union-attr]
+            parent.pairs.append((knode, node))  # type: ignore[union-attr]
 
-    def _tag(self, tag: str | None, start: int) -> str | None:
-        if tag is None or tag in _KNOWN_TAGS:
-            return tag
+    def _tag(self, tag: str, start: int) -> str | None:
         # Tags are never constructed: an unknown one is reported and its value read as plain data.
         self.doc.problems.append(
             LoadProblem(
@@ -419,7 +487,19 @@ class _Builder:
         )
         return None
 
-    def _alias(self, event: Any) -> None:
+    def _duplicate(self, first: Node, knode: Node, key: str) -> None:
+        line = self.doc.source.position(first.span.start)[0] + 1
+        self.doc.problems.append(
+            LoadProblem(
+                DUPLICATE_KEY,
+                f"duplicate key `{key}` (first defined on line {line}); "
+                "Kubernetes rejects the manifest or keeps only one of the values",
+                knode.span,
+                "remove one of the two entries",
+            )
+        )
+
+    def _alias(self, event: Any, created: int) -> Node:
         start = event.start_mark.index
         known = self.anchors.get(event.anchor)
         if known is None:
@@ -427,7 +507,7 @@ class _Builder:
                 LoadProblem(SYNTAX_ERROR, f"YAML syntax error: found undefined alias `{event.anchor}`", Span(start, start + 1)),
                 in_document=False,
             )
-        if id(known) in self.open:
+        if any(frame.node is known for frame in self.stack):
             # go-yaml (kubectl) refuses it: "anchor '...' value contains itself"
             raise _Stop(
                 LoadProblem(
@@ -439,56 +519,10 @@ class _Builder:
                 in_document=False,
             )
         # Count what a naive expansion would cost; refuse alias bombs ("billion laughs").
-        self.expanded += _weight(known)
-        if self.expanded > MAX_EXPANDED_NODES:
+        self.aliased += _weight(known)
+        if created + self.aliased > MAX_EXPANDED_NODES:
             raise _TooManyAliases(known.span)
-        self._attach(known)
-
-    def _attach(self, node: Node) -> None:
-        stack = self.stack
-        if not stack:
-            self.root = node
-            return
-        frame = stack[-1]
-        parent = frame.node
-        if isinstance(parent, Sequence):
-            if node.parent is None:
-                node.parent, node.key = parent, len(parent.items)
-            parent.items.append(node)
-            return
-        knode = frame.key
-        if knode is None:
-            frame.key = node
-            return
-        frame.key = None
-        if (
-            isinstance(knode, Scalar)
-            and knode.raw == "<<"
-            and knode.style is None
-            and (knode.tag is None or knode.tag == _STD_TAG + "merge")
-        ):
-            frame.merges.append(node)
-            return
-        mapping = parent
-        key = key_text(knode)
-        if key in mapping._index:
-            first = mapping.pairs[mapping._index[key]][0]
-            line = self.doc.source.position(first.span.start)[0] + 1
-            self.doc.problems.append(
-                LoadProblem(
-                    DUPLICATE_KEY,
-                    f"duplicate key `{key}` (first defined on line {line}); "
-                    "Kubernetes rejects the manifest or keeps only one of the values",
-                    knode.span,
-                    "remove one of the two entries",
-                )
-            )
-        if knode.parent is None:
-            knode.parent, knode.key = mapping, key
-        if node.parent is None:
-            node.parent, node.key = mapping, key
-        mapping._index[key] = len(mapping.pairs)
-        mapping.pairs.append((knode, node))
+        return known
 
 
 def _apply_merges(mapping: Mapping, merges: list[Node]) -> None:
