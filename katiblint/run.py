@@ -51,11 +51,13 @@ def use_color(choice: str, stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def lint_all(linter: Linter, files: Sequence[str], stdin_name: str | None, jobs: int | None = None) -> list[FileResult]:
+def lint_all(
+    linter: Linter, files: Sequence[str], stdin_name: str | None, jobs: int | None = None, keep_documents: bool = False
+) -> list[FileResult]:
     """Results in the order of `files`; a process pool (`--jobs`) for large runs."""
     from katiblint.parallel import lint_many
 
-    return lint_many(linter, files, stdin_name, jobs)
+    return lint_many(linter, files, stdin_name, jobs, keep_documents)
 
 
 def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
@@ -76,7 +78,9 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
             return diff_exit_code(fix_run)
         results = fix_run.results
     else:
-        results = lint_all(linter, files, options.get("stdin_filename"), options.get("jobs"))
+        # Node trees are kept only for the passes that read them again: ConfigMap templates, --diff-base.
+        keep = bool(options.get("diff_base") or linter.extras.get("template_maps"))
+        results = lint_all(linter, files, options.get("stdin_filename"), options.get("jobs"), keep)
         merge_pending(linter, results)
     if options.get("diff_base"):
         from katiblint import diffbase
