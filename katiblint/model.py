@@ -1,15 +1,15 @@
 """A thin facade over one Experiment document, with the derived views rules share.
 
 Everything returned is a positioned node from `katiblint.loader`; views are computed once per
-document (`cached_property`) and shared by every rule.
+document (`cached_property`) and shared by every rule. The small records are named tuples:
+they are made for every document, and a tuple is the cheapest immutable record to build.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, NamedTuple, TypeVar
 
 from katiblint.loader import Document, Mapping, Node, Scalar, Sequence
 from katiblint.source import SourceFile, Span
@@ -87,8 +87,7 @@ def is_experiment(doc: Document) -> bool:
     return kind == "Experiment" and (api == EXPERIMENT_GROUP or api.startswith(EXPERIMENT_GROUP + "/"))
 
 
-@dataclass(frozen=True, slots=True)
-class Container:
+class Container(NamedTuple):
     """A container of a trial pod. `name` is what the pod will call it (Argo: `main`)."""
 
     name: str | None
@@ -96,8 +95,7 @@ class Container:
     node: Mapping
 
 
-@dataclass(frozen=True, slots=True)
-class PodTemplate:
+class PodTemplate(NamedTuple):
     """One pod shape the trial creates. `node` is where pod `metadata` lives or would go."""
 
     label: str
@@ -107,8 +105,7 @@ class PodTemplate:
     metadata_key: str = "metadata"
 
 
-@dataclass(frozen=True, slots=True)
-class Placeholder:
+class Placeholder(NamedTuple):
     """A `${trialParameters.x}` in the trial template, located at its `$`."""
 
     name: str
@@ -116,8 +113,7 @@ class Placeholder:
     node: Node
 
 
-@dataclass(frozen=True, slots=True)
-class TrialParameter:
+class TrialParameter(NamedTuple):
     node: Mapping
     name: str | None
     reference: str | None
@@ -231,12 +227,17 @@ class Experiment:
         return as_str(self.trial_spec.get("apiVersion")) if self.trial_spec else None
 
     @cached_property
+    def trial_spec_scalars(self) -> list[Scalar]:
+        """Every scalar of the inline trialSpec, keys and values, each once, in document order."""
+        return [node for node in walk(self.trial_spec) if node.__class__ is Scalar]  # type: ignore[misc]
+
+    @cached_property
     def placeholders(self) -> list[Placeholder]:
         """Every `${trialParameters.x}` in the inline trialSpec, keys and values alike."""
         found: list[Placeholder] = []
         text = self.trial_spec_source.text
-        for node in walk(self.trial_spec):
-            if not isinstance(node, Scalar) or "trialParameters" not in node.raw:
+        for node in self.trial_spec_scalars:
+            if "trialParameters" not in node.raw:
                 continue
             start = node.span.start
             raw = text[start : node.span.end]

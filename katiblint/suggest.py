@@ -23,13 +23,19 @@ def distance(a: str, b: str) -> int:
     return prev[lb]
 
 
-def _score(word: str, candidate: str) -> int:
-    if word.lower() == candidate.lower():
+def _normal(s: str) -> str:
+    return s.lower().replace("-", "").replace("_", "")
+
+
+def _score(word: str, candidate: str, limit: int | None = None) -> int:
+    """0 for the same word up to case, `-` and `_`; else the edit distance, or `limit + 1`
+    when it is certainly above `limit` (the lengths alone differ by more)."""
+    lower, other = word.lower(), candidate.lower()
+    if lower == other or _normal(word) == _normal(candidate):
         return 0
-    normal = lambda s: s.lower().replace("-", "").replace("_", "")  # noqa: E731
-    if normal(word) == normal(candidate):
-        return 0
-    return distance(word.lower(), candidate.lower())
+    if limit is not None and abs(len(lower) - len(other)) > limit:
+        return limit + 1
+    return distance(lower, other)
 
 
 def matches(word: str, candidates: Iterable[str]) -> list[str]:
@@ -39,7 +45,7 @@ def matches(word: str, candidates: Iterable[str]) -> list[str]:
     for index, candidate in enumerate(candidates):
         if candidate == word:
             continue
-        score = _score(word, candidate)
+        score = _score(word, candidate, limit)
         if score <= limit:
             scored.append((score, index, candidate))
     scored.sort()

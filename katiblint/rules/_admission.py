@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
 from katiblint.loader import Mapping, Node, Scalar, Sequence
 
@@ -76,17 +76,21 @@ def field_tree() -> FieldTree:
     return FieldTree(str(raw.get("root", "Experiment")), types)
 
 
-@dataclass(frozen=True)
-class TypedField:
-    """A value the Go decoder assigns to a typed field. `go_field` is what Go's error names."""
+class TypedField(NamedTuple):
+    """A value the Go decoder assigns to a typed field: `owner.path` is what Go's error names."""
 
     node: Node
     type: str
-    go_field: str  # e.g. `FeasibleSpace.spec.parameters.feasibleSpace.max`
+    owner: str  # the Go struct the path starts from, e.g. `FeasibleSpace`
+    path: str  # e.g. `spec.parameters.feasibleSpace.max`
+
+    @property
+    def go_field(self) -> str:
+        """e.g. `FeasibleSpace.spec.parameters.feasibleSpace.max`"""
+        return f"{self.owner}.{self.path}"
 
 
-@dataclass(frozen=True)
-class UnknownKey:
+class UnknownKey(NamedTuple):
     mapping: Mapping
     key: str
     key_node: Node
@@ -112,6 +116,7 @@ def field_homes() -> dict[str, tuple[str, ...]]:
 def walk_typed(root: Mapping) -> tuple[list[TypedField], list[UnknownKey]]:
     """Every value below a known field, and every key no Go struct knows (trialSpec etc. excluded)."""
     tree = field_tree()
+    structs = tree.types
     typed: list[TypedField] = []
     unknown: list[UnknownKey] = []
     seen: set[int] = set()
@@ -120,36 +125,39 @@ def walk_typed(root: Mapping) -> tuple[list[TypedField], list[UnknownKey]]:
         if id(node) in seen:
             return
         seen.add(id(node))
-        if type_expr.startswith("[]") and isinstance(node, Sequence):
+        if node.__class__ is Mapping:
+            fields = structs.get(type_expr)
+            if fields is not None:
+                for key, key_node, value in node.items():  # type: ignore[attr-defined]
+                    field_type = fields.get(key)
+                    if field_type is None:
+                        unknown.append(UnknownKey(node, key, key_node, type_expr))  # type: ignore[arg-type]
+                        continue
+                    child_path = f"{json_path}.{key}" if json_path else key
+                    typed.append(TypedField(value, field_type, type_expr, child_path))
+                    if value.__class__ is not Scalar:
+                        visit(value, field_type, child_path, type_expr)
+            elif type_expr.startswith("map[string]"):
+                inner = type_expr[len("map[string]") :]
+                for _, _, value in node.items():  # type: ignore[attr-defined]
+                    typed.append(TypedField(value, inner, owner, json_path))
+        elif node.__class__ is Sequence and type_expr.startswith("[]"):
             inner = type_expr[2:]
-            for item in node.items:
-                if inner in tree.types:
+            struct = inner in structs
+            for item in node.items:  # type: ignore[attr-defined]
+                if struct:
                     visit(item, inner, json_path, owner)
                 else:
-                    typed.append(TypedField(item, inner, f"{owner}.{json_path}"))
-            return
-        if type_expr.startswith("map[string]") and isinstance(node, Mapping):
-            inner = type_expr[len("map[string]") :]
-            for _, _, value in node.items():
-                typed.append(TypedField(value, inner, f"{owner}.{json_path}"))
-            return
-        fields = tree.types.get(type_expr)
-        if fields is None or not isinstance(node, Mapping):
-            return
-        for key, key_node, value in node.items():
-            field_type = fields.get(key)
-            if field_type is None:
-                unknown.append(UnknownKey(node, key, key_node, type_expr))
-                continue
-            child_path = f"{json_path}.{key}".lstrip(".")
-            typed.append(TypedField(value, field_type, f"{type_expr}.{child_path}"))
-            visit(value, field_type, child_path, type_expr)
+                    typed.append(TypedField(item, inner, owner, json_path))
 
     visit(root, tree.root, "", tree.root)
     return typed, unknown
 
 
 # --- JSON decoding (encoding/json into the Go types) ------------------------------------------
+
+
+_JSON_KINDS = {"str": "string", "int": "number", "float": "number", "bool": "bool", "null": "null"}
 
 
 def json_kind(node: Node) -> str:
@@ -159,7 +167,7 @@ def json_kind(node: Node) -> str:
     if isinstance(node, Sequence):
         return "array"
     assert isinstance(node, Scalar)
-    return {"str": "string", "int": "number", "float": "number", "bool": "bool", "null": "null"}[node.kind]
+    return _JSON_KINDS[node.kind]
 
 
 def go_type_name(type_expr: str) -> str:

@@ -8,7 +8,7 @@ for goptuna), so the grammar depends on the algorithm.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from katiblint.catalog import parse_float, parse_int
 from katiblint.context import Context
@@ -20,8 +20,7 @@ LIST_TYPES = ("categorical", "discrete")
 LOG_DISTRIBUTIONS = ("logUniform", "logNormal")
 
 
-@dataclass(frozen=True)
-class Parameter:
+class Parameter(NamedTuple):
     node: Mapping
     name: str | None
     type: str | None
@@ -36,10 +35,14 @@ class Parameter:
 
 
 def parameters(exp: Experiment) -> list[Parameter]:
-    return [
-        Parameter(p, as_str(p.get("name")), as_str(p.get("parameterType")), mapping(p.get("feasibleSpace")))
-        for p in exp.parameters
-    ]
+    """`spec.parameters` with their feasible spaces, computed once per document."""
+    return exp.memo(
+        "feasible.parameters",
+        lambda: [
+            Parameter(p, as_str(p.get("name")), as_str(p.get("parameterType")), mapping(p.get("feasibleSpace")))
+            for p in exp.parameters
+        ],
+    )
 
 
 def grammar(exp: Experiment, ctx: Context) -> str:

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from katiblint.loader import Mapping, Node, Scalar, Sequence
 
@@ -112,10 +112,23 @@ def pick_version(requested: str | None, available: list[tuple[int, int]]) -> tup
     return older[-1]
 
 
+class _Plan(NamedTuple):
+    """What `walk` needs of one schema, worked out once per schema object and kept."""
+
+    type_name: str | None  # the short definition name when the schema was a `$ref`
+    schema: dict[str, Any]  # after following `$ref`s
+    allowed: frozenset[str] | None  # JSON types the schema accepts, None: any
+    props: dict[str, Any]
+    extra: Any  # `additionalProperties` (a schema, True, False or None)
+    required: frozenset[str]
+    items: dict[str, Any] | None
+
+
 @dataclass(frozen=True)
 class JobSchema:
     version: tuple[int, int]
     definitions: dict[str, Any]
+    plans: dict[int, _Plan] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def version_text(self) -> str:
@@ -133,6 +146,26 @@ class JobSchema:
             schema = self.definitions.get(name, {})
             seen += 1
         return name, schema
+
+    def plan(self, schema: dict[str, Any]) -> _Plan:
+        """`schema` resolved and digested; schemas live as long as `definitions`, so `id` keys them."""
+        found = self.plans.get(id(schema))
+        if found is None:
+            definition, resolved = self.resolve(schema)
+            allowed = _allowed_types(resolved, self)
+            props: dict[str, Any] = resolved.get("properties") or {}
+            items = resolved.get("items")
+            found = _Plan(
+                _short(definition) if definition is not None else None,
+                resolved,
+                frozenset(allowed) if allowed is not None else None,
+                props,
+                resolved.get("additionalProperties", True if not props else None),
+                frozenset(resolved.get("required") or ()),
+                items if isinstance(items, dict) else None,
+            )
+            self.plans[id(schema)] = found
+        return found
 
 
 @lru_cache(maxsize=8)
@@ -227,37 +260,40 @@ def _short(definition: str | None) -> str:
     return definition.rsplit(".", 1)[-1] if definition else "object"
 
 
-def walk(js: JobSchema, node: Node, schema: dict[str, Any], type_name: str = "Job", path: tuple[str, ...] = ()) -> Iterator[Problem]:
+def walk(js: JobSchema, node: Node, schema: dict[str, Any], type_name: str = "Job") -> list[Problem]:
     """Every conversion problem below `node`, which should match `schema`."""
-    definition, schema = js.resolve(schema)
-    if definition is not None:
-        type_name = _short(definition)
-    allowed = _allowed_types(schema, js)
+    problems: list[Problem] = []
+    _walk(js, node, schema, type_name, "", problems)
+    return problems
+
+
+def _walk(js: JobSchema, node: Node, schema: dict[str, Any], type_name: str, field_name: str, out: list[Problem]) -> None:
+    plan = js.plan(schema)
+    if plan.type_name is not None:
+        type_name = plan.type_name
     actual = json_type(node)
     if actual == "null":
         return  # decodes to the zero value
+    allowed = plan.allowed
     if allowed is not None and actual not in allowed:
-        yield Problem("wrong-type", node, path[-1] if path else "", type_name, tuple(sorted(allowed - {"null"})))
+        out.append(Problem("wrong-type", node, field_name, type_name, tuple(sorted(allowed - {"null"}))))
         return
-    if isinstance(node, Mapping):
-        props: dict[str, Any] = schema.get("properties") or {}
-        extra = schema.get("additionalProperties", True if not props else None)
-        required = set(schema.get("required") or ())
-        for key, key_node, value in node.items():
+    if actual == "object":
+        props, extra, required = plan.props, plan.extra, plan.required
+        for key, key_node, value in node.items():  # type: ignore[attr-defined]
             if key in props:
-                if key not in required and _dropped(type_name, key, value, js.resolve(props[key])[1]):
-                    yield Problem("dropped-empty", value, key, type_name)
+                if key not in required and _dropped(type_name, key, value, js.plan(props[key]).schema):
+                    out.append(Problem("dropped-empty", value, key, type_name))
                     continue
-                yield from walk(js, value, props[key], type_name, (*path, key))
+                _walk(js, value, props[key], type_name, key, out)
             elif isinstance(extra, dict):
-                yield from walk(js, value, extra, type_name, (*path, key))
+                _walk(js, value, extra, type_name, key, out)
             elif extra is False or (extra is None and props):
-                yield Problem("unknown-field", key_node, key, type_name, known=tuple(props))
-    elif isinstance(node, Sequence):
-        items = schema.get("items")
-        if isinstance(items, dict):
-            for index, item in enumerate(node.items):
-                yield from walk(js, item, items, type_name, (*path, str(index)))
+                out.append(Problem("unknown-field", key_node, key, type_name, known=tuple(props)))
+    elif actual == "array" and plan.items is not None:
+        items = plan.items
+        for index, item in enumerate(node.items):  # type: ignore[attr-defined]
+            _walk(js, item, items, type_name, str(index), out)
 
 
 def _dropped(type_name: str, key: str, value: Node, schema: dict[str, Any]) -> bool:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from katiblint.catalog import AlgorithmSpec, parse_float, parse_int
 from katiblint.context import Context
@@ -13,8 +12,7 @@ from katiblint.model import Experiment, as_str, mapping, sequence_items
 from katiblint.rules._algorithms import settings_of
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     """One `spec.parameters` entry; texts are None when the field is absent or not a scalar."""
 
     node: Mapping
@@ -52,6 +50,11 @@ def _text(node: Node | None) -> str | None:
 
 
 def params(exp: Experiment) -> list[Param]:
+    """`spec.parameters` as the services see them, computed once per document."""
+    return exp.memo("search_space.params", lambda: _params(exp))
+
+
+def _params(exp: Experiment) -> list[Param]:
     found = []
     for p in exp.parameters:
         space = mapping(p.get("feasibleSpace"))

@@ -7,8 +7,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Edit, Fix, FixAvailability
-from katiblint.loader import Scalar
-from katiblint.model import Experiment, walk
+from katiblint.model import Experiment
 from katiblint.registry import Rule
 from katiblint.source import Span
 
@@ -29,9 +28,9 @@ class MalformedPlaceholder(Rule):
     fixable = FixAvailability.ALWAYS
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
-        text = exp.source.text
-        for node in walk(exp.trial_spec):
-            if not isinstance(node, Scalar) or "rameter" not in node.raw and "rams" not in node.raw:
+        text = exp.trial_spec_source.text  # a ConfigMap template has its own text
+        for node in exp.trial_spec_scalars:
+            if "rameter" not in node.raw and "rams" not in node.raw:
                 continue
             raw = text[node.span.start : node.span.end]
             for match in _NEAR.finditer(raw):
