@@ -275,6 +275,8 @@ class Document:
     root: Node | None
     span: Span
     problems: list[LoadProblem] = field(default_factory=list)
+    # Every mapping and sequence built for this document (for `release`).
+    collections: list[Node] = field(default_factory=list, repr=False)
 
     def find(self, path: str) -> Node | None:
         """The node at a Kubernetes-style path (`spec.parameters[0].name`), if any."""
@@ -375,6 +377,7 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.aliased = 0  # nodes that expanding the aliases so far would add
         self.root: Node | None = None
+        self.collections = doc.collections
 
     def run(self, get_event: Any, ev: Any) -> Any:
         """Consume events up to this document's end; returns the DocumentEndEvent."""
@@ -383,6 +386,7 @@ class _Builder:
         map_end_t, seq_end_t = ev.MappingEndEvent, ev.SequenceEndEvent
         stack = self.stack
         anchors = self.anchors
+        built = self.collections
         known_tags = _KNOWN_TAGS
         created = 0
         node: Node
@@ -425,6 +429,7 @@ class _Builder:
                         tag = self._tag(tag, start)
                 span = _new_span(Span, (start, start))
                 collection: Mapping | Sequence = Mapping(span, tag) if etype is map_t else Sequence(span, tag)
+                built.append(collection)
                 created += 1
                 if event.anchor is not None:
                     anchors[event.anchor] = collection
@@ -523,6 +528,26 @@ class _Builder:
         if created + self.aliased > MAX_EXPANDED_NODES:
             raise _TooManyAliases(known.span)
         return known
+
+
+def release(documents: list[Document]) -> None:
+    """Empty every collection of these documents once nothing will read their nodes again.
+
+    A node tree is full of reference cycles (each node knows its parent), so a dropped tree
+    waits for the cycle collector, which then traverses every node of it. Emptied collections
+    leave no cycle: the nodes are freed at once by reference counting, and a run over many files
+    costs no collector passes over them.
+    """
+    for doc in documents:
+        for node in doc.collections:
+            if node.__class__ is Mapping:
+                node.pairs.clear()  # type: ignore[attr-defined]
+                node._index.clear()  # type: ignore[attr-defined]
+                node._entries = None  # type: ignore[attr-defined]
+            else:
+                node.items.clear()  # type: ignore[attr-defined]
+        doc.collections.clear()
+        doc.root = None
 
 
 def _apply_merges(mapping: Mapping, merges: list[Node]) -> None:
@@ -645,8 +670,12 @@ def _parse(source: SourceFile, text: str, documents: list[Document], problems: l
             documents.append(doc)
             return stop.problem.span.end
         problems.append(stop.problem)  # like a syntax error: the document is dropped
+        if doc is not None:
+            release([doc])
     except Exception as exc:  # libyaml's scanner and parser errors
         problems.append(_syntax_problem(exc, source.text))
+        if doc is not None:
+            release([doc])  # the part built before the error
     finally:
         try:
             parser.dispose()

@@ -9,15 +9,13 @@ file and the run goes on with the next one.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
 import os
 import sys
 import traceback
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Sequence
 
+from katiblint.loader import release
 from katiblint.source import Span
 
 if TYPE_CHECKING:
@@ -26,8 +24,6 @@ if TYPE_CHECKING:
 INTERNAL_ERROR = "KAT006"
 # Below this many files a pool costs more (worker start, imports) than it saves.
 MIN_FILES_PER_WORKER = 24
-# Young objects the garbage collector lets pile up before a pass, while many files are linted.
-BATCH_GC_THRESHOLD = 20_000
 
 _WORKER: Linter | None = None
 
@@ -81,46 +77,22 @@ def lint_many(
     Node trees are dropped from the results unless `keep_documents` (a later pass needs them).
     """
     workers = plan_workers(jobs, files, linter)
-    with batch_collector(len(files)):
-        if workers > 1:
-            pooled = _lint_pooled(linter, files, workers)
-            if pooled is not None:
-                return pooled
-        results = []
-        for path in files:
-            if path == "-":
-                data = sys.stdin.buffer.read()
-                result = linter.lint_bytes(data, stdin_name or "-")
-            else:
-                result = lint_file(linter, path)
-            if not keep_documents:
-                result.documents = []
-            results.append(result)
-        return results
-
-
-@contextmanager
-def batch_collector(files: int) -> Iterator[None]:
-    """Garbage collection tuned for a run over many files, restored afterwards.
-
-    A file's node tree holds reference cycles (every node knows its parent), so it is freed by
-    the cycle collector, not by reference counting. With the default thresholds the collector
-    runs about once per file and its full passes rescan everything imported at start-up, which
-    cost a quarter of the run. Start-up objects are frozen out of the collector's view (before
-    any fork, which also keeps them shared with the workers) and young objects are collected in
-    larger batches. One file is not worth the bother.
-    """
-    if files < MIN_FILES_PER_WORKER or not gc.isenabled():
-        yield
-        return
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(BATCH_GC_THRESHOLD, threshold[1], threshold[2])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
+    if workers > 1:
+        pooled = _lint_pooled(linter, files, workers)
+        if pooled is not None:
+            return pooled
+    results = []
+    for path in files:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            result = linter.lint_bytes(data, stdin_name or "-")
+        else:
+            result = lint_file(linter, path)
+        if not keep_documents:
+            release(result.documents)  # freed now, not by a later pass of the cycle collector
+            result.documents = []
+        results.append(result)
+    return results
 
 
 def _init_worker(linter: Linter) -> None:
@@ -131,11 +103,13 @@ def _init_worker(linter: Linter) -> None:
 def _work(path: str) -> FileResult:
     assert _WORKER is not None
     result = lint_file(_WORKER, path)
-    result.documents = []  # node trees stay in the worker; reporters do not need them
+    release(result.documents)  # node trees stay in the worker; reporters do not need them
+    result.documents = []
     return result
 
 
 def _lint_pooled(linter: Linter, files: Sequence[str], workers: int) -> list[FileResult] | None:
+    import multiprocessing  # only here: a one-file run does not pay for importing it
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 

@@ -116,42 +116,53 @@ def field_homes() -> dict[str, tuple[str, ...]]:
 def walk_typed(root: Mapping) -> tuple[list[TypedField], list[UnknownKey]]:
     """Every value below a known field, and every key no Go struct knows (trialSpec etc. excluded)."""
     tree = field_tree()
-    structs = tree.types
-    typed: list[TypedField] = []
-    unknown: list[UnknownKey] = []
-    seen: set[int] = set()
+    walk = _TypedWalk(tree.types)
+    walk.visit(root, tree.root, "", tree.root)
+    return walk.typed, walk.unknown
 
-    def visit(node: Node, type_expr: str, json_path: str, owner: str) -> None:
+
+class _TypedWalk:
+    """The state of one `walk_typed`. A class, not a closure: a recursive nested function is a
+    reference cycle that would keep the whole node tree alive until the cycle collector runs."""
+
+    __slots__ = ("structs", "typed", "unknown", "seen")
+
+    def __init__(self, structs: dict[str, dict[str, str]]) -> None:
+        self.structs = structs
+        self.typed: list[TypedField] = []
+        self.unknown: list[UnknownKey] = []
+        self.seen: set[int] = set()
+
+    def visit(self, node: Node, type_expr: str, json_path: str, owner: str) -> None:
+        seen = self.seen
         if id(node) in seen:
             return
         seen.add(id(node))
+        typed = self.typed
         if node.__class__ is Mapping:
-            fields = structs.get(type_expr)
+            fields = self.structs.get(type_expr)
             if fields is not None:
                 for key, key_node, value in node.items():  # type: ignore[attr-defined]
                     field_type = fields.get(key)
                     if field_type is None:
-                        unknown.append(UnknownKey(node, key, key_node, type_expr))  # type: ignore[arg-type]
+                        self.unknown.append(UnknownKey(node, key, key_node, type_expr))  # type: ignore[arg-type]
                         continue
                     child_path = f"{json_path}.{key}" if json_path else key
                     typed.append(TypedField(value, field_type, type_expr, child_path))
                     if value.__class__ is not Scalar:
-                        visit(value, field_type, child_path, type_expr)
+                        self.visit(value, field_type, child_path, type_expr)
             elif type_expr.startswith("map[string]"):
                 inner = type_expr[len("map[string]") :]
                 for _, _, value in node.items():  # type: ignore[attr-defined]
                     typed.append(TypedField(value, inner, owner, json_path))
         elif node.__class__ is Sequence and type_expr.startswith("[]"):
             inner = type_expr[2:]
-            struct = inner in structs
+            struct = inner in self.structs
             for item in node.items:  # type: ignore[attr-defined]
                 if struct:
-                    visit(item, inner, json_path, owner)
+                    self.visit(item, inner, json_path, owner)
                 else:
                     typed.append(TypedField(item, inner, owner, json_path))
-
-    visit(root, tree.root, "", tree.root)
-    return typed, unknown
 
 
 # --- JSON decoding (encoding/json into the Go types) ------------------------------------------
