@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping, NamedTuple
 
 from katiblint.resources import data_path
 
+# The catalog records are named tuples (cheap to define at start-up); `raw` defaults to this
+# read-only empty mapping rather than a shared mutable one.
+_NO_DATA: Mapping[str, Any] = MappingProxyType({})
 
-@dataclass(frozen=True)
-class SettingSpec:
+
+class SettingSpec(NamedTuple):
     name: str
     type: str  # int | float | str | enum
     values: tuple[str, ...] = ()
@@ -33,7 +36,7 @@ class SettingSpec:
     unchecked_parse: bool = False  # parsed outside try: a parse error is gRPC Unknown
     always_fails: str | None = None  # the service fails on every value (a Katib bug)
     runtime: tuple[RuntimeCheck, ...] = ()
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    raw: Mapping[str, Any] = _NO_DATA  # the catalog entry as written
 
     def range_text(self) -> str:
         low = "" if self.minimum is None else f"{'>' if self.exclusive_minimum else '>='} {_num(self.minimum)}"
@@ -52,8 +55,7 @@ EFFECTS = {
 ERROR_EFFECTS = frozenset({"failed", "stuck", "crash", "broken"})
 
 
-@dataclass(frozen=True)
-class RuntimeCheck:
+class RuntimeCheck(NamedTuple):
     """A value validation accepts but the service or its library then trips on.
 
     Conditions (all given must hold): `above`/`below` (strict), `at_most`/`at_least`,
@@ -154,8 +156,7 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-@dataclass(frozen=True)
-class AlgorithmSpec:
+class AlgorithmSpec(NamedTuple):
     name: str
     kind: str  # suggestion | early-stopping
     service: str
@@ -168,14 +169,13 @@ class AlgorithmSpec:
     parse_failure: str = "failed"  # what an unparseable value does (goptuna: stuck)
     required_message: str | None = None
     internal_settings: tuple[str, ...] = ()
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    raw: Mapping[str, Any] = _NO_DATA  # the catalog entry as written
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(NamedTuple):
     algorithms: dict[str, AlgorithmSpec]
     early_stopping: dict[str, AlgorithmSpec]
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    raw: Mapping[str, Any] = _NO_DATA  # the catalog entry as written
 
     def service(self, name: str) -> dict[str, Any]:
         """The search-space facts of a suggestion service (`services:`), {} when unknown."""
@@ -332,8 +332,7 @@ def parse_float(text: str, grammar: str = "python") -> float | None:
         return None
 
 
-@dataclass(frozen=True)
-class ValueProblem:
+class ValueProblem(NamedTuple):
     """Why a setting value does not work: `effect` is a key of EFFECTS, `upstream` the service's words."""
 
     why: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from katiblint.source import Span
 
@@ -33,8 +34,7 @@ class FixAvailability(str, enum.Enum):
     ALWAYS = "always"
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace the text in `span` with `content` (an insertion when the span is empty)."""
 
     span: Span
@@ -53,8 +53,7 @@ class Edit:
         return cls(span, "")
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     edits: tuple[Edit, ...]
     applicability: Applicability
     title: str

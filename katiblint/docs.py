@@ -7,9 +7,9 @@ Example / Fix (plus optional Fix safety, Options, References).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from katiblint.resources import rules_dir
 
@@ -17,8 +17,7 @@ REQUIRED_SECTIONS = ("What it does", "Why it matters", "Example", "Fix")
 _H1 = re.compile(r"^# (?P<name>[a-z0-9-]+) \((?P<code>KAT\d{3})\)\s*$")
 
 
-@dataclass(frozen=True)
-class RuleDoc:
+class RuleDoc(NamedTuple):
     code: str
     name: str
     path: Path

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from katiblint.errors import KatibLintError
 from katiblint.loader import Document, Mapping, Node, Scalar, load
@@ -53,8 +53,7 @@ class ClusterConfig:
     trial_resources: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True)
-class ConfigProblem:
+class ConfigProblem(NamedTuple):
     message: str
     offset: int
 
@@ -283,8 +282,7 @@ def cluster_config(ctx: Context) -> ClusterConfig | None:
 # --- embedded YAML (katib-config.yaml, trial templates) -------------------------------------------
 
 
-@dataclass(frozen=True)
-class Embedded:
+class Embedded(NamedTuple):
     """YAML text held in a scalar, parsed with offsets that map back into the holding file."""
 
     source: SourceFile
@@ -326,8 +324,7 @@ def embed(source: SourceFile, value: Scalar, shift: int) -> Embedded:
 # --- trial templates in ConfigMaps -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TemplateMap:
+class TemplateMap(NamedTuple):
     """A ConfigMap that may hold trial templates, and the display path of its file."""
 
     name: str

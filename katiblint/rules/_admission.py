@@ -8,7 +8,6 @@ helpers let each rule see a field the way the validator sees it after those two 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
@@ -34,8 +33,7 @@ DEFAULT_FILE_PATH = "/var/log/katib/metrics.log"
 DEFAULT_TFEVENT_DIR = "/var/log/katib/tfevent/"
 
 
-@dataclass(frozen=True)
-class FieldTree:
+class FieldTree(NamedTuple):
     root: str
     types: dict[str, dict[str, str]]
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from katiblint.catalog import AlgorithmSpec
 from katiblint.context import Context
@@ -11,8 +10,7 @@ from katiblint.loader import Mapping, Node
 from katiblint.model import Experiment, as_str, mappings
 
 
-@dataclass(frozen=True)
-class SettingEntry:
+class SettingEntry(NamedTuple):
     """One `algorithmSettings` item of an algorithm or early-stopping section."""
 
     section: Mapping  # spec.algorithm or spec.earlyStopping

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from katiblint.loader import Mapping, Node, Scalar
 from katiblint.model import Experiment, as_str, mapping, sequence_items
@@ -23,8 +23,7 @@ DEFAULT_FILE = "/var/log/katib/metrics.log"
 DEFAULT_TFEVENT_DIR = "/var/log/katib/tfevent/"
 
 
-@dataclass(frozen=True)
-class Collector:
+class Collector(NamedTuple):
     kind: str
     spec: Mapping | None
     source: Mapping | None

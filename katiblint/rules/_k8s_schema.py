@@ -204,8 +204,7 @@ def _refs(node: Any) -> Iterator[str]:
             yield from _refs(item)
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One reason the webhook cannot convert the template into a Job."""
 
     kind: str  # unknown-field | wrong-type | dropped-empty
