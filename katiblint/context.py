@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from katiblint.config import Settings
+from katiblint.lazy import cached_view
 
 if TYPE_CHECKING:
     from katiblint.catalog import Catalog
@@ -22,7 +22,7 @@ class Context:
     documents: list[Document] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 
-    @cached_property
+    @cached_view
     def catalog(self) -> Catalog:
         from katiblint.catalog import get_catalog
 

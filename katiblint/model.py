@@ -1,16 +1,16 @@
 """A thin facade over one Experiment document, with the derived views rules share.
 
 Everything returned is a positioned node from `katiblint.loader`; views are computed once per
-document (`cached_property`) and shared by every rule. The small records are named tuples:
+document (`cached_view`) and shared by every rule. The small records are named tuples:
 they are made for every document, and a tuple is the cheapest immutable record to build.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cached_property
 from typing import Any, Callable, Iterator, NamedTuple, TypeVar
 
+from katiblint.lazy import cached_view
 from katiblint.loader import Document, Mapping, Node, Scalar, Sequence
 from katiblint.source import SourceFile, Span
 
@@ -153,85 +153,85 @@ class Experiment:
     def api_version(self) -> str | None:
         return as_str(self.root.get("apiVersion"))
 
-    @cached_property
+    @cached_view
     def metadata(self) -> Mapping | None:
         return mapping(self.root.get("metadata"))
 
-    @cached_property
+    @cached_view
     def name_node(self) -> Node | None:
         return self.metadata.get("name") if self.metadata else None
 
-    @cached_property
+    @cached_view
     def name(self) -> str | None:
         return as_str(self.name_node)
 
-    @cached_property
+    @cached_view
     def namespace(self) -> str | None:
         return as_str(self.metadata.get("namespace")) if self.metadata else None
 
-    @cached_property
+    @cached_view
     def spec(self) -> Mapping | None:
         return mapping(self.root.get("spec"))
 
     def spec_get(self, key: str) -> Node | None:
         return self.spec.get(key) if self.spec else None
 
-    @cached_property
+    @cached_view
     def algorithm(self) -> Mapping | None:
         return mapping(self.spec_get("algorithm"))
 
-    @cached_property
+    @cached_view
     def algorithm_name(self) -> str | None:
         return as_str(self.algorithm.get("algorithmName")) if self.algorithm else None
 
-    @cached_property
+    @cached_view
     def early_stopping(self) -> Mapping | None:
         return mapping(self.spec_get("earlyStopping"))
 
-    @cached_property
+    @cached_view
     def parameters(self) -> list[Mapping]:
         return mappings(self.spec_get("parameters"))
 
-    @cached_property
+    @cached_view
     def parameter_names(self) -> list[str]:
         return [n for n in (as_str(p.get("name")) for p in self.parameters) if n is not None]
 
-    @cached_property
+    @cached_view
     def trial_template(self) -> Mapping | None:
         return mapping(self.spec_get("trialTemplate"))
 
     def template_get(self, key: str) -> Node | None:
         return self.trial_template.get(key) if self.trial_template else None
 
-    @cached_property
+    @cached_view
     def trial_spec(self) -> Mapping | None:
         return mapping(self.template_get("trialSpec"))
 
-    @cached_property
+    @cached_view
     def primary_container_name(self) -> str | None:
         return as_str(self.template_get("primaryContainerName"))
 
-    @cached_property
+    @cached_view
     def trial_parameters(self) -> list[TrialParameter]:
         return [
             TrialParameter(p, as_str(p.get("name")), as_str(p.get("reference")))
             for p in mappings(self.template_get("trialParameters"))
         ]
 
-    @cached_property
+    @cached_view
     def trial_kind(self) -> str | None:
         return as_str(self.trial_spec.get("kind")) if self.trial_spec else None
 
-    @cached_property
+    @cached_view
     def trial_api_version(self) -> str | None:
         return as_str(self.trial_spec.get("apiVersion")) if self.trial_spec else None
 
-    @cached_property
+    @cached_view
     def trial_spec_scalars(self) -> list[Scalar]:
         """Every scalar of the inline trialSpec, keys and values, each once, in document order."""
         return [node for node in walk(self.trial_spec) if node.__class__ is Scalar]  # type: ignore[misc]
 
-    @cached_property
+    @cached_view
     def placeholders(self) -> list[Placeholder]:
         """Every `${trialParameters.x}` in the inline trialSpec, keys and values alike."""
         found: list[Placeholder] = []
@@ -248,7 +248,7 @@ class Experiment:
         found.sort(key=lambda p: p.span.start)
         return found
 
-    @cached_property
+    @cached_view
     def pod_templates(self) -> list[PodTemplate] | None:
         """Every pod shape of the inline trialSpec, or None when the kind's pods are unknown."""
         if self.trial_spec is None:

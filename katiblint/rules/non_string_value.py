@@ -14,8 +14,12 @@ from katiblint.registry import Rule
 _YAML_TYPE = {"int": "an integer", "float": "a number", "bool": "a boolean"}
 
 
+def string_fields(exp: Experiment) -> list[Node | None]:
+    """Every value Katib's Go types (or Kubernetes) declare as a string, once per document."""
+    return exp.memo("non_string_value.fields", lambda: list(_string_fields(exp)))
+
+
 def _string_fields(exp: Experiment) -> Iterator[Node | None]:
-    """Every value Katib's Go types (or Kubernetes) declare as a string."""
     for section in (exp.algorithm, exp.early_stopping):
         if section is not None:
             for item in mappings(section.get("algorithmSettings")):
@@ -66,7 +70,7 @@ class NonStringValue(Rule):
     fixable = FixAvailability.ALWAYS
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
-        for node in _string_fields(exp):
+        for node in string_fields(exp):
             if not isinstance(node, Scalar) or node.kind not in _YAML_TYPE:
                 continue
             yield self.report(

@@ -31,9 +31,9 @@ def _wanted(type_expr: str) -> str:
 
 def _kat005_nodes(exp: Experiment) -> set[int]:
     """String fields whose numbers/booleans KAT005 (non-string-value) already reports."""
-    from katiblint.rules.non_string_value import _string_fields
+    from katiblint.rules.non_string_value import string_fields
 
-    return {id(n) for n in _string_fields(exp) if n is not None}
+    return {id(n) for n in string_fields(exp) if n is not None}
 
 
 def _unquote_fix(node: Node, type_expr: str) -> Fix | None:
