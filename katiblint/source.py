@@ -7,6 +7,7 @@ turned into (line, column) pairs here, 0-based; reporters add 1 at the output bo
 from __future__ import annotations
 
 import bisect
+from itertools import accumulate
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -39,13 +40,9 @@ class SourceFile:
     @property
     def line_starts(self) -> list[int]:
         if self._line_starts is None:
-            starts = [0]
-            text = self.text
-            find = text.find
-            pos = find("\n")
-            while pos != -1:
-                starts.append(pos + 1)
-                pos = find("\n", pos + 1)
+            # Running sums of the lines' lengths (each plus its `\n`), all done in C.
+            starts = list(accumulate(map((1).__add__, map(len, self.text.split("\n"))), initial=0))
+            starts.pop()  # the offset past the end of the text is not a line start
             self._line_starts = starts
         return self._line_starts
 

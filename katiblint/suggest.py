@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Iterable
 
 
-def distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein distance (optimal string alignment), case-sensitive."""
+def distance(a: str, b: str, limit: int | None = None) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment), case-sensitive.
+
+    With `limit`, a distance above it may be returned as any number above it: the work stops once
+    a row exceeds it. (No later row can come back under it: a row is at most one more than the
+    row before, so a transposition from that row also costs more than `limit`.)
+    """
     if a == b:
         return 0
     la, lb = len(a), len(b)
@@ -19,6 +24,8 @@ def distance(a: str, b: str) -> int:
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
                 cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if limit is not None and min(cur) > limit:
+            return limit + 1
         prev2, prev = prev, cur
     return prev[lb]
 
@@ -35,7 +42,7 @@ def _score(word: str, candidate: str, limit: int | None = None) -> int:
         return 0
     if limit is not None and abs(len(lower) - len(other)) > limit:
         return limit + 1
-    return distance(lower, other)
+    return distance(lower, other, limit)
 
 
 def matches(word: str, candidates: Iterable[str]) -> list[str]:

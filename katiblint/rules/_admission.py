@@ -171,12 +171,14 @@ _JSON_KINDS = {"str": "string", "int": "number", "float": "number", "bool": "boo
 
 def json_kind(node: Node) -> str:
     """The JSON type a node becomes: string, number, bool, null, object or array."""
-    if isinstance(node, Mapping):
+    cls = node.__class__
+    if cls is Scalar:  # most values: tested first
+        return _JSON_KINDS[node._resolve()[0]]  # type: ignore[attr-defined]
+    if cls is Mapping:
         return "object"
-    if isinstance(node, Sequence):
+    if cls is Sequence:
         return "array"
-    assert isinstance(node, Scalar)
-    return _JSON_KINDS[node.kind]
+    raise TypeError(f"not a YAML node: {node!r}")
 
 
 def go_type_name(type_expr: str) -> str:

@@ -6,6 +6,7 @@ from typing import Iterator, NamedTuple
 
 from katiblint.catalog import AlgorithmSpec
 from katiblint.context import Context
+from katiblint.gitops import algorithm_spec
 from katiblint.loader import Mapping, Node
 from katiblint.model import Experiment, as_str, mappings
 
@@ -23,8 +24,6 @@ class SettingEntry(NamedTuple):
 
 def sections(exp: Experiment, ctx: Context) -> Iterator[tuple[Mapping, AlgorithmSpec | None, str | None]]:
     """(section, its catalog entry or None, its algorithm name) for algorithm and early stopping."""
-    from katiblint.gitops import algorithm_spec
-
     for section, early in ((exp.algorithm, False), (exp.early_stopping, True)):
         if section is None:
             continue

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from katiblint.catalog import parse_float, parse_int
 from katiblint.context import Context
+from katiblint.gitops import algorithm_spec
 from katiblint.loader import Mapping, Node, Scalar
 from katiblint.model import Experiment, as_str, mapping
 
@@ -47,8 +48,6 @@ def parameters(exp: Experiment) -> list[Parameter]:
 
 def grammar(exp: Experiment, ctx: Context) -> str:
     """`go` for goptuna-backed algorithms (strconv), else `python` (int()/float())."""
-    from katiblint.gitops import algorithm_spec
-
     spec = algorithm_spec(ctx, exp.algorithm_name, early=False)  # follows katib-config image routing
     return spec.parse if spec is not None else "python"
 

@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from katiblint.catalog import AlgorithmSpec, parse_float, parse_int
 from katiblint.context import Context
+from katiblint.gitops import algorithm_spec
 from katiblint.loader import Mapping, Node, Scalar
 from katiblint.model import Experiment, as_str, mapping, sequence_items
 from katiblint.rules._algorithms import settings_of
@@ -79,10 +80,9 @@ def _params(exp: Experiment) -> list[Param]:
 
 
 def algorithm(exp: Experiment, ctx: Context) -> tuple[str | None, AlgorithmSpec | None]:
+    """The algorithm's name and catalog entry, following katib-config image routing (once per document)."""
     name = exp.algorithm_name
-    from katiblint.gitops import algorithm_spec
-
-    return name, algorithm_spec(ctx, name, early=False)  # follows katib-config image routing
+    return exp.memo("search_space.algorithm", lambda: (name, algorithm_spec(ctx, name, early=False)))
 
 
 def service_of(exp: Experiment, ctx: Context) -> tuple[str | None, AlgorithmSpec | None, dict[str, Any]]:

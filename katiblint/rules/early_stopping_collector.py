@@ -6,6 +6,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
+from katiblint.gitops import algorithm_spec
 from katiblint.model import Experiment, as_str, mapping
 from katiblint.registry import Rule
 
@@ -18,8 +19,6 @@ class EarlyStoppingCollector(Rule):
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         section = exp.early_stopping
         name = as_str(section.get("algorithmName")) if section is not None else None
-        from katiblint.gitops import algorithm_spec
-
         spec = algorithm_spec(ctx, name, early=True)  # follows katib-config image routing
         allowed = [str(c) for c in (spec.raw.get("collectors") or ())] if spec is not None else []
         if not allowed:
