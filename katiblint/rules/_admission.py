@@ -200,12 +200,12 @@ def decode_problem(node: Node, type_expr: str) -> str | None:
     kind = json_kind(node)
     if kind == "null" or type_expr == "any":
         return None
+    if type_expr == "string":  # the commonest field type first
+        return None if kind == "string" else kind
     if type_expr.startswith("[]"):
         return None if kind == "array" else kind
     if type_expr.startswith("map[string]") or type_expr == "object" or type_expr in field_tree().types:
         return None if kind == "object" else kind
-    if type_expr == "string":
-        return None if kind == "string" else kind
     if type_expr == "bool":
         return None if kind == "bool" else kind
     if type_expr == "float64":

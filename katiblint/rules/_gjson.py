@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # tidwall/gjson modifiers (gjson.go `modifiers`).
 MODIFIERS = (
@@ -117,8 +118,13 @@ def _comparison(text: str, offset: int) -> Comparison:
     return Comparison(text, "exists", None)
 
 
+@lru_cache(maxsize=256)
 def parse(path: str) -> Path:
-    """Parse a GJSON path, raising GJSONError where GJSON would not do what the text says."""
+    """Parse a GJSON path, raising GJSONError where GJSON would not do what the text says.
+
+    Cached: a few condition strings recur in every file, and three rules read each. The result
+    is shared, so callers must not change it.
+    """
     if not path.strip():
         raise GJSONError("the path is empty", 0)
     if path != path.strip():
