@@ -6,7 +6,8 @@
 
 Inputs are built in a temporary folder from Katib's v1beta1 examples (the shared corpus next to
 the checkout when present, else the project's `examples/` and rule fixtures): one file, ~1,000
-files, 4x that, and one stream of 3,000 Experiments. Every tool runs as a subprocess; the table
+files, 4x that, and one stream of 3,000 Experiments. Every tool runs as a subprocess, the tools
+taking turns run by run (so a machine that slows down mid-benchmark slows both); the table
 reports median wall time over the runs, the ratio katiblint/yamllint, files per second and the
 peak resident memory of the process tree (`wait4` rusage).
 """
@@ -14,6 +15,7 @@ peak resident memory of the process tree (`wait4` rusage).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import shutil
@@ -105,26 +107,32 @@ def run_once(argv: list[str]) -> tuple[float, float, int]:
     return wall, peak, proc.returncode
 
 
-def measure(argv: list[str], runs: int) -> Measure:
-    run_once(argv)  # warm-up: bytecode cache and file cache, not counted
-    walls, peaks, codes = [], [], set()
+def measure(argvs: list[list[str]], runs: int) -> list[Measure]:
+    """Run each command `runs` times, alternating between them, so that a machine that speeds up
+    or slows down during the benchmark affects every tool alike."""
+    for argv in argvs:
+        run_once(argv)  # warm-up: bytecode cache and file cache, not counted
+    found = [Measure([], 0.0, set()) for _ in argvs]
     for _ in range(runs):
-        wall, peak, code = run_once(argv)
-        walls.append(wall)
-        peaks.append(peak)
-        codes.add(code)
-    return Measure(walls, max(peaks), codes)
+        for argv, m in zip(argvs, found):
+            wall, peak, code = run_once(argv)
+            m.wall.append(wall)
+            m.peak_mib = max(m.peak_mib, peak)
+            m.exit_codes.add(code)
+    return found
 
 
 def tools(jobs: int | None) -> dict[str, list[str]]:
     katiblint = [sys.executable, "-m", "katiblint", "check", "--format", "concise", "--color", "never"]
     if jobs:
         katiblint += ["--jobs", str(jobs)]
-    yamllint = shutil.which("yamllint")
-    return {
-        "katiblint": katiblint,
-        "yamllint": [yamllint, "-d", "relaxed"] if yamllint else [sys.executable, "-m", "yamllint", "-d", "relaxed"],
-    }
+    if importlib.util.find_spec("yamllint") is not None:
+        yamllint = [sys.executable, "-m", "yamllint"]  # the same interpreter as katiblint's
+    elif shutil.which("yamllint"):
+        yamllint = [str(shutil.which("yamllint"))]
+    else:
+        raise SystemExit("bench: yamllint is not installed; install the benchmark extra: pip install -e '.[bench]'")
+    return {"katiblint": katiblint, "yamllint": [*yamllint, "-d", "relaxed"]}
 
 
 def machine() -> str:
@@ -145,7 +153,7 @@ def machine() -> str:
 
 def yamllint_version(argv: list[str]) -> str:
     try:
-        out = subprocess.run([*argv[:1], "--version"], capture_output=True, text=True, timeout=60)
+        out = subprocess.run([*argv[:-2], "--version"], capture_output=True, text=True, timeout=60)
         return out.stdout.strip() or out.stderr.strip()
     except (OSError, subprocess.SubprocessError):
         return "yamllint"
@@ -157,9 +165,10 @@ def table(rows: list[dict[str, object]], about: str) -> str:
         "",
         f"Machine: {about}.",
         "",
-        "Median wall time of each tool as a subprocess over the runs (startup included), on copies of",
-        "Katib's v1beta1 examples. Ratio = katiblint / yamllint. Inputs/s = files per second (Experiments",
-        "per second for the stream). Peak = largest resident set of the process tree.",
+        "Median wall time of each tool as a subprocess over the runs (startup included; the tools take",
+        "turns, run by run), on copies of Katib's v1beta1 examples. Ratio = katiblint / yamllint.",
+        "Inputs/s = files per second (Experiments per second for the stream). Peak = largest resident",
+        "set of the process tree.",
         "",
         "| case | inputs | katiblint | yamllint | ratio | katiblint inputs/s | yamllint inputs/s | katiblint peak | yamllint peak | target |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -220,8 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         k1k: float | None = None
         for case in wanted:
             paths, count = cases[case]
-            k = measure(argv_of["katiblint"] + paths, args.runs)
-            y = measure(argv_of["yamllint"] + paths, args.runs)
+            k, y = measure([argv_of["katiblint"] + paths, argv_of["yamllint"] + paths], args.runs)
             if k.exit_codes - {0, 1}:
                 print(f"bench: katiblint exited with {sorted(k.exit_codes)} on {case}", file=sys.stderr)
             files = count  # files, or Experiments for the stream
