@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -96,3 +98,58 @@ def test_only_the_job_definitions_are_kept() -> None:
     assert _k8s_schema.JOB_DEFINITION in schema.definitions
     assert "io.k8s.api.core.v1.Container" in schema.definitions
     assert "io.k8s.api.apps.v1.Deployment" not in schema.definitions
+
+
+def _fake_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the newest shipped schema as the only version `kubernetes-validate` has."""
+    real = _k8s_schema.shipped_versions(_k8s_schema.package_dir())
+    newest = max(real)
+    root = tmp_path / "schemas"
+    (root / f"v{newest[0]}.{newest[1]}.0-local-strict").mkdir(parents=True)
+    big = root / f"v{newest[0]}.{newest[1]}.0-local-strict" / "_definitions.json"
+    big.write_bytes((real[newest] / "_definitions.json").read_bytes())
+    monkeypatch.setattr(_k8s_schema, "package_dir", lambda: root)
+    return big
+
+
+def test_the_job_definitions_are_cached_and_read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    big = _fake_package(tmp_path, monkeypatch)
+    monkeypatch.setenv("KATIBLINT_CACHE_DIR", str(tmp_path / "cache"))
+    first = _k8s_schema.job_schema(None)
+    [cached] = (tmp_path / "cache").glob("k8s-job-schema-*.json")
+    assert cached.stat().st_size < big.stat().st_size / 4
+    _k8s_schema.job_schema.cache_clear()
+    stat = big.stat()
+    big.write_text("{not json", encoding="utf-8")  # same size and time: the cache still answers
+    os.truncate(big, stat.st_size)
+    os.utime(big, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert _k8s_schema.job_schema(None).definitions == first.definitions
+
+
+def test_a_changed_schema_file_or_a_broken_cache_is_not_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    big = _fake_package(tmp_path, monkeypatch)
+    monkeypatch.setenv("KATIBLINT_CACHE_DIR", str(tmp_path / "cache"))
+    _k8s_schema.job_schema(None)
+    [cached] = (tmp_path / "cache").glob("k8s-job-schema-*.json")
+    cached.write_text("[]", encoding="utf-8")
+    _k8s_schema.job_schema.cache_clear()
+    assert _k8s_schema.JOB_DEFINITION in _k8s_schema.job_schema(None).definitions  # rebuilt from the file
+    big.write_text("{not json", encoding="utf-8")  # a new file: the old cache entry no longer applies
+    _k8s_schema.job_schema.cache_clear()
+    with pytest.raises(_k8s_schema.SchemaUnavailable, match="cannot read _definitions.json"):
+        _k8s_schema.job_schema(None)
+
+
+@pytest.mark.parametrize("where", ["", "unwritable"])
+def test_without_a_usable_cache_directory_the_schema_is_still_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    _fake_package(tmp_path, monkeypatch)
+    if where:
+        blocker = tmp_path / "file"
+        blocker.write_text("a file, not a directory", encoding="utf-8")
+        monkeypatch.setenv("KATIBLINT_CACHE_DIR", str(blocker / "cache"))
+    else:
+        monkeypatch.setenv("KATIBLINT_CACHE_DIR", "")  # empty: no cache
+    assert _k8s_schema.JOB_DEFINITION in _k8s_schema.job_schema(None).definitions
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["schemas", *(["file"] if where else [])])

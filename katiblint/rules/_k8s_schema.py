@@ -14,6 +14,7 @@ field set to its zero value. Semantic checks (required fields, enums) are not pa
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -170,10 +171,30 @@ class JobSchema:
 
 @lru_cache(maxsize=8)
 def job_schema(requested: str | None) -> JobSchema:
-    """The Job definition and everything it references, for a Kubernetes version (cached)."""
+    """The Job definition and everything it references, for a Kubernetes version (cached).
+
+    kubernetes-validate keeps every definition of a version in one 1.8 MB file, whose parsing
+    costs more than linting a file. The ~140 definitions a Job uses are kept in katiblint's cache
+    directory (`cache_dir`), keyed by that file's size and modification time, and read from there
+    next time; without a usable cache directory the big file is parsed every run.
+    """
     versions = shipped_versions(package_dir())
     version = pick_version(requested, list(versions))
     path = versions[version] / "_definitions.json"
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise SchemaUnavailable(f"cannot read {path.name} of `kubernetes-validate`: {exc}") from None
+    cached = _cache_file(version, stat.st_size, stat.st_mtime_ns)
+    kept = _read_cached(cached) if cached is not None else None
+    if kept is None:
+        kept = _job_definitions(path, version)
+        if cached is not None:
+            _write_cached(cached, kept)
+    return JobSchema(version, kept)
+
+
+def _job_definitions(path: Path, version: tuple[int, int]) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -189,7 +210,53 @@ def job_schema(requested: str | None) -> JobSchema:
             continue
         kept[name] = every[name]
         stack.extend(_refs(every[name]))
-    return JobSchema(version, kept)
+    return kept
+
+
+def cache_dir() -> Path | None:
+    """Where katiblint keeps derived data: `$KATIBLINT_CACHE_DIR` (empty: no cache), else
+    `$XDG_CACHE_HOME/katiblint`, else `~/.cache/katiblint`."""
+    chosen = os.environ.get("KATIBLINT_CACHE_DIR")
+    if chosen is not None:
+        return Path(chosen) if chosen.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "katiblint"
+
+
+def _cache_file(version: tuple[int, int], size: int, mtime_ns: int) -> Path | None:
+    root = cache_dir()
+    if root is None:
+        return None
+    return root / f"k8s-job-schema-{version[0]}.{version[1]}-{size}-{mtime_ns}.json"
+
+
+def _read_cached(path: Path) -> dict[str, Any] | None:
+    """The cached definitions, or None when absent or unusable (then they are rebuilt)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get(JOB_DEFINITION), dict):
+        return None
+    return data
+
+
+def _write_cached(path: Path, kept: dict[str, Any]) -> None:
+    """Best effort and atomic: a read-only or full disk only means no cache."""
+    import tempfile  # only on a cache miss
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(kept, out, separators=(",", ":"))
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
 
 
 def _refs(node: Any) -> Iterator[str]:
