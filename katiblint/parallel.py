@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -54,6 +53,8 @@ def lint_file(linter: Linter, path: str) -> FileResult:
 
 
 def internal_error(linter: Linter, path: str, exc: BaseException) -> FileResult:
+    import traceback  # only on this path: not paid at start-up
+
     from katiblint.engine import FileResult, display_path
     from katiblint.registry import discover
 

@@ -37,6 +37,8 @@ def test_linting_a_file_imports_no_heavy_library(tmp_path: Path, text: str) -> N
     assert "katiblint.engine" in modules  # the measurement works
     heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert not heavy, f"imported on the start-up path: {heavy}"
+    # one file is linted in this process: no process pool machinery
+    assert not {"multiprocessing", "concurrent.futures", "traceback"} & modules
 
 
 def test_rules_listing_and_explain_import_no_heavy_library() -> None:
