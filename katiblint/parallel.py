@@ -75,9 +75,10 @@ def lint_many(
 ) -> list[FileResult]:
     """Lint every path (`-` is standard input), in order, with `jobs` processes at most.
 
-    Node trees are dropped from the results unless `keep_documents` (a later pass needs them).
+    Node trees are dropped from the results unless `keep_documents` (a later pass needs them);
+    trees do not travel between processes, so keeping them means linting in this process.
     """
-    workers = plan_workers(jobs, files, linter)
+    workers = 1 if keep_documents else plan_workers(jobs, files, linter)
     if workers > 1:
         pooled = _lint_pooled(linter, files, workers)
         if pooled is not None:

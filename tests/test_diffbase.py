@@ -97,3 +97,14 @@ def test_bad_revision_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture
     code = main(["--diff-base", "no-such-ref", "experiments"])
     assert code == 2
     assert "not a git revision" in capsys.readouterr().err
+
+
+def test_edits_are_found_in_runs_large_enough_for_parallel_workers(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for i in range(60):
+        (repo / "experiments" / f"e{i:02d}.yaml").write_text(BASE.replace("name: mnist", f"name: e{i:02d}"))
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "apply sixty more")
+    path = repo / "experiments" / "e59.yaml"
+    path.write_text(path.read_text().replace("algorithmName: random", "algorithmName: tpe"))
+    code, out = _run(capsys, "--diff-base", "HEAD", "--jobs", "2", "experiments")
+    assert code == 1 and "experiments/e59.yaml:11:20: KAT062" in out, out
