@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Union
+from typing import Any, Union
 
 from katiblint.source import SourceFile, Span
 
@@ -87,15 +87,17 @@ def resolve_plain(raw: str) -> tuple[str, Any]:
 
 
 class Node:
-    """A positioned YAML node. `key` is this node's key (str) or index (int) in its parent."""
+    """A positioned YAML node. `key` is this node's key (str) or index (int) in its parent.
 
-    __slots__ = ("span", "tag", "parent", "key", "anchor_span")
+    Each subclass sets these fields in its own `__init__` (one call per node, not two).
+    """
 
-    def __init__(self, span: Span, tag: str | None) -> None:
-        self.span = span
-        self.tag = tag
-        self.parent: Mapping | Sequence | None = None
-        self.key: str | int | None = None
+    __slots__ = ("span", "tag", "parent", "key")
+
+    span: Span
+    tag: str | None
+    parent: Mapping | Sequence | None
+    key: str | int | None
 
     @property
     def path(self) -> str:
@@ -128,7 +130,6 @@ class Scalar(Node):
     __slots__ = ("raw", "style", "_resolved")
 
     def __init__(self, span: Span, tag: str | None, raw: str, style: str | None) -> None:
-        # Node's fields are set here rather than through super(): one call per scalar, not two.
         self.span = span
         self.tag = tag
         self.parent: Mapping | Sequence | None = None
