@@ -29,6 +29,14 @@ class Param(NamedTuple):
     distribution: str | None
     values: list[Node]
 
+    def field(self, key: str) -> Node | None:
+        """A feasibleSpace field (`min`, `list`, ...), as written."""
+        return self.space.get(key) if self.space is not None else None
+
+    def text(self, key: str) -> str | None:
+        """A feasibleSpace field's text, None when absent or not a scalar."""
+        return _text(self.field(key))
+
     @property
     def continuous(self) -> bool:
         return self.type in ("int", "double")

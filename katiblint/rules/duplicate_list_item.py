@@ -9,7 +9,8 @@ from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.loader import Scalar
 from katiblint.model import Experiment, as_str, sequence_items
 from katiblint.registry import Rule
-from katiblint.rules._feasible import LIST_TYPES, parameters
+from katiblint.rules._feasible import LIST_TYPES
+from katiblint.rules._search_space import params
 
 
 class DuplicateListItem(Rule):
@@ -19,7 +20,7 @@ class DuplicateListItem(Rule):
     severity = Severity.WARNING
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
-        for param in parameters(exp):
+        for param in params(exp):
             if param.type not in LIST_TYPES:
                 continue
             seen: dict[str, int] = {}

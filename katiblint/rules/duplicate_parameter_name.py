@@ -8,7 +8,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
 from katiblint.model import Experiment
 from katiblint.registry import Rule
-from katiblint.rules._feasible import parameters
+from katiblint.rules._search_space import params
 
 
 class DuplicateParameterName(Rule):
@@ -18,7 +18,7 @@ class DuplicateParameterName(Rule):
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         seen: dict[str, int] = {}
-        for param in parameters(exp):
+        for param in params(exp):
             node = param.node.get("name")
             if param.name is None or node is None:
                 continue

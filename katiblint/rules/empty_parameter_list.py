@@ -9,7 +9,8 @@ from katiblint.diagnostics import Diagnostic
 from katiblint.loader import Sequence
 from katiblint.model import Experiment
 from katiblint.registry import Rule
-from katiblint.rules._feasible import LIST_TYPES, parameters
+from katiblint.rules._feasible import LIST_TYPES
+from katiblint.rules._search_space import params
 
 
 class EmptyParameterList(Rule):
@@ -18,7 +19,7 @@ class EmptyParameterList(Rule):
     summary = "A categorical or discrete parameter without a non-empty feasibleSpace list"
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
-        for param in parameters(exp):
+        for param in params(exp):
             if param.type not in LIST_TYPES:
                 continue
             items = param.field("list")

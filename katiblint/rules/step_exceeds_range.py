@@ -8,7 +8,8 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.model import Experiment
 from katiblint.registry import Rule
-from katiblint.rules._feasible import NUMERIC_TYPES, grammar, number, parameters
+from katiblint.rules._feasible import NUMERIC_TYPES, grammar, number
+from katiblint.rules._search_space import params
 
 
 def _fmt(value: float) -> str:
@@ -23,7 +24,7 @@ class StepExceedsRange(Rule):
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         lang = grammar(exp, ctx)
-        for param in parameters(exp):
+        for param in params(exp):
             if param.type not in NUMERIC_TYPES:
                 continue
             step = number(param, "step", lang)

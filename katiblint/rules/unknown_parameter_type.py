@@ -8,7 +8,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
 from katiblint.model import Experiment
 from katiblint.registry import Rule
-from katiblint.rules._feasible import parameters
+from katiblint.rules._search_space import params
 
 
 class UnknownParameterType(Rule):
@@ -17,7 +17,7 @@ class UnknownParameterType(Rule):
     summary = "A parameter declared with `parameterType: unknown`"
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
-        for param in parameters(exp):
+        for param in params(exp):
             if param.type != "unknown":
                 continue
             node = param.node.get("parameterType")
