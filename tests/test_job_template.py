@@ -153,3 +153,17 @@ def test_without_a_usable_cache_directory_the_schema_is_still_read(
         monkeypatch.setenv("KATIBLINT_CACHE_DIR", "")  # empty: no cache
     assert _k8s_schema.JOB_DEFINITION in _k8s_schema.job_schema(None).definitions
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["schemas", *(["file"] if where else [])])
+
+
+def test_the_cache_directory_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("KATIBLINT_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert _k8s_schema.cache_dir() == tmp_path / "xdg" / "katiblint"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert _k8s_schema.cache_dir() == tmp_path / "home" / ".cache" / "katiblint"
+    monkeypatch.delenv("HOME")
+    monkeypatch.setattr(_k8s_schema.os.path, "expanduser", lambda path: path)  # no home directory at all
+    assert _k8s_schema.cache_dir() is None
+    monkeypatch.setenv("KATIBLINT_CACHE_DIR", str(tmp_path / "mine"))
+    assert _k8s_schema.cache_dir() == tmp_path / "mine"

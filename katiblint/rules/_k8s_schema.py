@@ -219,7 +219,12 @@ def cache_dir() -> Path | None:
     chosen = os.environ.get("KATIBLINT_CACHE_DIR")
     if chosen is not None:
         return Path(chosen) if chosen.strip() else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home.startswith("~"):
+            return None  # no home directory: no cache rather than a `~` folder in the working directory
+        base = os.path.join(home, ".cache")
     return Path(base) / "katiblint"
 
 
