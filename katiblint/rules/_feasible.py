@@ -12,9 +12,8 @@ import math
 
 from katiblint.catalog import parse_float, parse_int
 from katiblint.context import Context
-from katiblint.gitops import algorithm_spec
 from katiblint.model import Experiment
-from katiblint.rules._search_space import Param
+from katiblint.rules._search_space import Param, algorithm
 
 NUMERIC_TYPES = ("int", "double")
 LIST_TYPES = ("categorical", "discrete")
@@ -23,7 +22,7 @@ LOG_DISTRIBUTIONS = ("logUniform", "logNormal")
 
 def grammar(exp: Experiment, ctx: Context) -> str:
     """`go` for goptuna-backed algorithms (strconv), else `python` (int()/float())."""
-    spec = algorithm_spec(ctx, exp.algorithm_name, early=False)  # follows katib-config image routing
+    _, spec = algorithm(exp, ctx)  # follows katib-config image routing
     return spec.parse if spec is not None else "python"
 
 
