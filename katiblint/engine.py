@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from katiblint import gitops
+from katiblint import gitops, triage
 from katiblint.config import Settings
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.loader import Document, LoadProblem, load
-from katiblint.model import SERVED_VERSION, Experiment, is_experiment
+from katiblint.model import Experiment, is_experiment
 from katiblint.registry import Rule, discover
 from katiblint.source import SourceFile, Span, byte_offset_position, decode
 from katiblint.suppress import find_directives, is_suppressed
@@ -21,7 +21,6 @@ from katiblint.suppress import find_directives, is_suppressed
 IO_ERROR = "KAT008"
 INTERNAL_ERROR = "KAT006"
 UNUSED_SUPPRESSION = "KAT003"
-UNSUPPORTED_API = "KAT004"
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".tox", ".venv", "venv", "node_modules", "__pycache__")
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -33,6 +32,7 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     experiments: int = 0
+    judged: bool = True  # False: the file cannot hold a Katib document and was not parsed
 
 
 def selected_rules(settings: Settings) -> list[type[Rule]]:
@@ -69,9 +69,17 @@ class Linter:
         self.settings = settings
         self.rule_classes = selected_rules(settings)
         self.enabled = {r.code for r in self.rule_classes}
-        self.rules = [r() for r in self.rule_classes if not r.engine]
+        self.rules = [r() for r in self.rule_classes if not r.engine and not r.gate]
+        # Gates run first on every Experiment, selected or not: they decide whether the others may.
+        self.gates = [r() for r in discover().values() if r.gate]
         self.extras = extras or {}
         self.all_documents: list[Document] = []
+
+    @property
+    def template_paths(self) -> frozenset[str]:
+        """Files holding ConfigMaps an Experiment may take its trial template from."""
+        maps = self.extras.get("template_maps") or ()
+        return frozenset(m.path for m in maps)
 
     # -- entry points --------------------------------------------------------------------------
 
@@ -89,6 +97,8 @@ class Linter:
         return self.lint_bytes(data, display)
 
     def lint_bytes(self, data: bytes, display: str) -> FileResult:
+        if not (triage.is_relevant(data) or display in self.template_paths):
+            return FileResult(display, None, judged=False)  # no Katib document here: not parsed at all
         source, error, byte_offset = decode(data, display)
         if source is None:
             line, col = byte_offset_position(data, byte_offset)
@@ -111,15 +121,17 @@ class Linter:
         result = FileResult(source.path, source, documents=loaded.documents)
         diags: list[Diagnostic] = []
         for problem in loaded.problems:
-            diags.append(self._from_problem(problem))
+            if triage.error_is_judged(source.text, problem.span.start):
+                diags.append(self._from_problem(problem))
         extras, config_problems = gitops.file_extras(self.extras, loaded.documents, source)
         for config_problem in config_problems:  # a malformed katib-config among the linted files
             diags.append(self._make(gitops.INVALID_CONFIG, config_problem.message, Span(config_problem.offset, config_problem.offset + 1),
                                     help="fix the katib-config; until then katiblint checks against the stock one"))
         context = Context(self.settings, source, self.all_documents or loaded.documents, extras)
         for doc in loaded.documents:
-            for problem in doc.problems:
-                diags.append(self._from_problem(problem, doc.index))
+            if doc.problems and triage.document_is_judged(doc, gitops.is_config_document(doc.root)):
+                for problem in doc.problems:
+                    diags.append(self._from_problem(problem, doc.index))
             if doc.root is None or not is_experiment(doc):
                 continue
             result.experiments += 1
@@ -134,21 +146,14 @@ class Linter:
         exp = Experiment(doc)
         gitops.attach_template(exp, context)  # a trialSpec kept in a linted ConfigMap
         diags: list[Diagnostic] = []
-        api = exp.api_version
         object_name = exp.name
-        if api != SERVED_VERSION:
-            if UNSUPPORTED_API in self.enabled:
-                node = exp.root.get("apiVersion")
-                diag = self._make(
-                    UNSUPPORTED_API,
-                    f"apiVersion `{api}` is not served by Katib; only `{SERVED_VERSION}` is, so the cluster "
-                    "rejects this Experiment (no other check was run on it)",
-                    node,
-                    help=f"migrate the Experiment to `{SERVED_VERSION}` (see the Katib v1beta1 upgrade notes)",
-                )
-                diag.document, diag.object_name = doc.index, object_name
-                diags.append(diag)
-            return diags
+        for gate in self.gates:
+            if gate.code in self.enabled:
+                for diag in gate.check(exp, context):
+                    diag.document, diag.object_name = doc.index, object_name
+                    diags.append(diag)
+            if gate.stops(exp):
+                return diags
         for rule in self.rules:
             try:
                 for diag in rule.check(exp, context):

@@ -169,7 +169,10 @@ def _key(diag: Diagnostic) -> tuple[str, int, int, str]:
 
 def fix_text(linter: Linter, text: str, display: str = "<string>", unsafe: bool = False) -> FixOutcome:
     """Lint and fix `text` (a convenience for tests and the API)."""
-    return fix_result(linter, linter.lint_text(text, display), unsafe=unsafe)
+    result = linter.lint_text(text, display)
+    if result.source is None and not result.judged:  # no Katib document: nothing to fix
+        return FixOutcome(SourceFile(display, text), text, 0, result)
+    return fix_result(linter, result, unsafe=unsafe)
 
 
 # -- bytes and files ------------------------------------------------------------------------------

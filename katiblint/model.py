@@ -79,12 +79,12 @@ def walk(node: Node | None) -> Iterator[Node]:
 
 
 def is_experiment(doc: Document) -> bool:
+    """`kind: Experiment` of Katib's group, or with no apiVersion at all (which KAT004 reports)."""
     root = doc.root
-    if not isinstance(root, Mapping):
+    if not isinstance(root, Mapping) or as_str(root.get("kind")) != "Experiment":
         return False
-    kind = as_str(root.get("kind"))
-    api = as_str(root.get("apiVersion")) or ""
-    return kind == "Experiment" and (api == EXPERIMENT_GROUP or api.startswith(EXPERIMENT_GROUP + "/"))
+    api = as_str(root.get("apiVersion"))
+    return not api or api == EXPERIMENT_GROUP or api.startswith(EXPERIMENT_GROUP + "/")
 
 
 class Container(NamedTuple):

@@ -40,6 +40,8 @@ class Rule:
     fixable: ClassVar[FixAvailability] = FixAvailability.NEVER
     default_enabled: ClassVar[bool] = True
     engine: ClassVar[bool] = False
+    # A gate runs before every other rule; when `stops` says so, no other rule runs on the Experiment.
+    gate: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -57,6 +59,9 @@ class Rule:
 
     def check(self, exp: Experiment, ctx: Context) -> Iterable[Diagnostic]:
         return ()
+
+    def stops(self, exp: Experiment) -> bool:
+        return False
 
     @classmethod
     def report(

@@ -105,7 +105,9 @@ def test_fixes_change_only_the_fixed_spans(path: Path) -> None:
     for case in split_cases(original):
         result = Linter(settings_for(code, case)).lint_text(case_text(original, case), path.name)
         source = result.source
-        assert source is not None
+        if source is None:
+            assert not result.judged and not result.diagnostics  # a case that holds no Experiment
+            continue
         for d in result.diagnostics:
             for edit in d.fix.edits if d.fix else ():
                 first, last = source.position(edit.span.start)[0], source.position(edit.span.end)[0]

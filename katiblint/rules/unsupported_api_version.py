@@ -1,14 +1,43 @@
-"""KAT004 unsupported-api-version: reported by the engine (see rules/KAT004-unsupported-api-version.md)."""
+"""KAT004 unsupported-api-version."""
 
 from __future__ import annotations
 
-from katiblint.diagnostics import Severity
+from typing import Iterator
+
+from katiblint.context import Context
+from katiblint.diagnostics import Diagnostic, Severity
+from katiblint.model import SERVED_VERSION, Experiment
 from katiblint.registry import Rule
 
 
 class UnsupportedApiVersion(Rule):
     code = "KAT004"
     name = "unsupported-api-version"
-    summary = "The Experiment uses an API version Katib no longer serves"
+    summary = "The Experiment has no apiVersion, or one Katib no longer serves"
     severity = Severity.ERROR
-    engine = True
+    gate = True
+
+    def stops(self, exp: Experiment) -> bool:
+        """Another version's fields follow another schema: no v1beta1 rule runs on them."""
+        api = exp.api_version
+        return bool(api) and api != SERVED_VERSION
+
+    def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
+        api = exp.api_version
+        if not api:
+            node = exp.root.get("apiVersion")
+            target = exp.root.key_node("apiVersion") if node is not None else exp.root.key_node("kind")
+            yield self.report(
+                target or exp.root,
+                "the Experiment has no `apiVersion`; kubectl and the API server reject it "
+                "(`apiVersion not set`)",
+                help=f"add `apiVersion: {SERVED_VERSION}` above `kind: Experiment`",
+                path="apiVersion",
+            )
+        elif api != SERVED_VERSION:
+            yield self.report(
+                exp.root.get("apiVersion") or exp.root,
+                f"apiVersion `{api}` is not served by Katib; only `{SERVED_VERSION}` is, so the cluster "
+                "rejects this Experiment (no other check was run on it)",
+                help=f"migrate the Experiment to `{SERVED_VERSION}` (see the Katib v1beta1 upgrade notes)",
+            )
