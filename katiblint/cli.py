@@ -85,6 +85,9 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable.")
 @click.option("--exclude", multiple=True, help="Glob patterns of files and folders to skip.")
 @click.option(
+    "--no-respect-gitignore", is_flag=True, help="Also lint files that .gitignore files ignore when walking folders."
+)
+@click.option(
     "--istio-inject",
     type=click.Choice(["auto", "false", "true", "off"]),
     default=None,

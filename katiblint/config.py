@@ -35,6 +35,7 @@ class Settings:
     katib_version: str = LATEST_KATIB
     kubernetes_version: str | None = None
     katib_config: str | None = None
+    respect_gitignore: bool = True
     config_path: str | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -54,6 +55,7 @@ _KEYS: dict[str, str] = {
     "katib-version": "str",
     "kubernetes-version": "str",
     "katib-config": "str",
+    "respect-gitignore": "bool",
 }
 
 
@@ -154,6 +156,8 @@ def parse(data: dict[str, Any], origin: str) -> Settings:
             value = tuple(value)
         elif kind == "str" and not isinstance(value, str):
             raise fail(key, "expected a string")
+        elif kind == "bool" and not isinstance(value, bool):
+            raise fail(key, "expected true or false")
         elif kind == "table" and not isinstance(value, dict):
             raise fail(key, "expected a table of rule = level")
         values[key.replace("-", "_")] = value

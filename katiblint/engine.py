@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +20,6 @@ from katiblint.suppress import find_directives, is_suppressed
 IO_ERROR = "KAT008"
 INTERNAL_ERROR = "KAT006"
 UNUSED_SUPPRESSION = "KAT003"
-DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".tox", ".venv", "venv", "node_modules", "__pycache__")
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass
@@ -257,53 +254,6 @@ def display_path(path: str) -> str:
     if rel.startswith(".."):
         rel = path
     return rel.replace(os.sep, "/")
-
-
-def is_excluded(path: str, patterns: Sequence[str]) -> bool:
-    norm = path.replace(os.sep, "/")
-    while norm.startswith("./"):  # `katiblint .` walks `./skip/a.yaml`; `--exclude 'skip/*'` means it
-        norm = norm[2:]
-    parts = norm.split("/")
-    for pattern in patterns:
-        while pattern.startswith("./"):
-            pattern = pattern[2:]
-        if pattern.startswith("**/") and is_excluded(norm, [pattern[3:]]):
-            return True  # `**/` also matches no folder at all, as in .gitignore
-        if fnmatch.fnmatch(norm, pattern) or any(fnmatch.fnmatch(p, pattern) for p in parts):
-            return True
-        if fnmatch.fnmatch(norm, pattern.rstrip("/") + "/*"):
-            return True
-    return False
-
-
-def collect_files(paths: Sequence[str], excludes: Sequence[str]) -> list[str]:
-    """Files to lint: explicit files as given, directories walked for *.yaml / *.yml.
-
-    Symlinked directories are not followed (no loops); excluded names are skipped everywhere.
-    """
-    files: list[str] = []
-    seen: set[str] = set()
-    patterns = list(excludes)
-    for path in paths:
-        if path == "-":
-            files.append(path)
-            continue
-        if os.path.isdir(path):
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(
-                    d for d in dirs if d not in DEFAULT_EXCLUDES and not is_excluded(os.path.join(root, d), patterns)
-                )
-                for name in sorted(names):
-                    if name.endswith(YAML_SUFFIXES):
-                        full = os.path.join(root, name)
-                        if not is_excluded(full, patterns) and full not in seen:
-                            seen.add(full)
-                            files.append(full)
-        else:
-            if not is_excluded(path, patterns) and path not in seen:
-                seen.add(path)
-                files.append(path)
-    return files
 
 
 def has_errors(results: Iterable[FileResult], threshold: Severity) -> bool:

@@ -9,9 +9,10 @@ from typing import Any, Sequence
 
 from katiblint.config import Settings, resolve
 from katiblint.diagnostics import Severity
-from katiblint.engine import FileResult, Linter, collect_files, has_errors
+from katiblint.engine import FileResult, Linter, has_errors
 from katiblint.errors import KatibLintError
 from katiblint.reporters import ReportOptions, renderer
+from katiblint.walk import collect_files
 
 
 def build_settings(paths: Sequence[str], options: dict[str, Any]) -> Settings:
@@ -40,6 +41,7 @@ def build_settings(paths: Sequence[str], options: dict[str, Any]) -> Settings:
         katib_version=options.get("katib_version"),
         kubernetes_version=options.get("kubernetes_version"),
         katib_config=options.get("katib_config"),
+        respect_gitignore=False if options.get("no_respect_gitignore") else None,
     )
 
 
@@ -64,7 +66,10 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
     if not paths:
         raise KatibLintError("no paths given; try `katiblint .` or `katiblint --help`")
     settings = build_settings(paths, options)
-    files = collect_files(paths, settings.exclude)
+    collected = collect_files(paths, settings.exclude, settings.respect_gitignore)
+    for path, reason in collected.empty:
+        sys.stderr.write(f"katiblint: warning: {path}: {reason}\n")
+    files = collected.files
     linter = Linter(settings)
     from katiblint.gitops import merge_pending, prepare
 
