@@ -13,6 +13,7 @@ from typing import Any
 
 from katiblint.diagnostics import Severity
 from katiblint.errors import KatibLintError
+from katiblint.selector import is_selector
 
 CONFIG_NAMES = (".katiblint.toml", ".katiblint.yaml", ".katiblint.yml", "pyproject.toml")
 ISTIO_POLICIES = ("auto", "false", "true", "off")
@@ -164,7 +165,7 @@ def parse(data: dict[str, Any], origin: str) -> Settings:
 
     for key in ("select", "extend_select", "ignore"):
         for selector in values.get(key, ()):
-            if not _is_selector(selector):
+            if not is_selector(selector):
                 raise fail(key.replace("_", "-"), f"`{selector}` is not a rule code, code prefix or rule name")
     if "severity" in values:
         severities: dict[str, Severity] = {}
@@ -186,16 +187,6 @@ def _severity(level: Any, fail: Any) -> Severity:
         return Severity(str(level).lower())
     except ValueError:
         raise fail("must be error, warning or info") from None
-
-
-def _is_selector(selector: str) -> bool:
-    from katiblint.registry import discover, lookup
-
-    if selector.upper() == "ALL":
-        return True
-    if lookup(selector) is not None:
-        return True
-    return any(code.startswith(selector.upper()) for code in discover())
 
 
 def resolve(config: str | None, start: Path) -> Settings:

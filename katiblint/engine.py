@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from katiblint import gitops, triage
 from katiblint.config import Settings
@@ -14,6 +14,7 @@ from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.loader import Document, LoadProblem, load
 from katiblint.model import Experiment, is_experiment
 from katiblint.registry import Rule, discover
+from katiblint.selector import Selector, matches_any
 from katiblint.source import SourceFile, Span, byte_offset_position, decode
 from katiblint.suppress import find_directives, is_suppressed
 
@@ -30,17 +31,16 @@ class FileResult:
     documents: list[Document] = field(default_factory=list)
     experiments: int = 0
     judged: bool = True  # False: the file cannot hold a Katib document and was not parsed
+    # Every finding produced for the file, before `Linter.finish` selects, suppresses and orders them.
+    raw: list[Diagnostic] = field(default_factory=list, repr=False)
 
 
 def selected_rules(settings: Settings) -> list[type[Rule]]:
     """The rules `select`/`extend-select`/`ignore` leave on, ordered by code."""
     rules = discover()
 
-    def matches(rule: type[Rule], selectors: Iterable[str]) -> bool:
-        for s in selectors:
-            if s.upper() == "ALL" or rule.code.startswith(s.upper()) or rule.name == s.lower():
-                return True
-        return False
+    def matches(rule: type[Rule], selectors: tuple[str, ...]) -> bool:
+        return matches_any(selectors, rule.code, rule.name)
 
     chosen = []
     for rule in rules.values():
@@ -104,9 +104,7 @@ class Linter:
             start = fake.offset(line, col)
             diag.span = Span(start, start + 1)
             result = FileResult(display, fake)
-            if diag.code in self.enabled:
-                result.diagnostics.append(diag)
-            self._place(result)
+            self.finish(result, [diag])
             return result
         return self.lint_source(source)
 
@@ -133,8 +131,8 @@ class Linter:
                 continue
             result.experiments += 1
             diags.extend(self._lint_experiment(doc, context))
-        result.diagnostics = self._finish(source, loaded.documents, diags)
-        self._place(result)
+        result.raw = diags
+        self.finish(result)
         return result
 
     # -- internals -----------------------------------------------------------------------------
@@ -185,12 +183,30 @@ class Linter:
 
     def _io_error(self, display: str, message: str) -> FileResult:
         result = FileResult(display, None)
-        if IO_ERROR in self.enabled:
-            result.diagnostics.append(self._make(IO_ERROR, message, None))
+        self.finish(result, [self._make(IO_ERROR, message, None)])
         return result
+
+    def finish(self, result: FileResult, added: Iterable[Diagnostic] = ()) -> None:
+        """The one road every finding takes to the report, whatever produced it.
+
+        From the file's raw findings (loader, rules, katib-config, ConfigMap templates of other
+        files, `--diff-base`): selection, supersession, suppression (and unused suppressions),
+        severity overrides, de-duplication, order and 1-based placing. Adding findings later
+        runs it again over all of them, so a suppression used by a late finding is not "unused".
+        """
+        result.raw.extend(added)
+        if result.source is None:
+            result.diagnostics = [d for d in result.raw if d.code in self.enabled]
+        else:
+            result.diagnostics = self._finish(result.source, result.documents, list(result.raw))
+        self._place(result)
 
     def _finish(self, source: SourceFile, documents: list[Document], diags: list[Diagnostic]) -> list[Diagnostic]:
         diags = [d for d in diags if d.code in self.enabled]
+        registry = discover()
+        # A finding that another enabled rule reports more precisely at the same place gives way.
+        here = {(d.code, d.span.start) for d in diags}
+        diags = [d for d in diags if not any((other, d.span.start) in here for other in registry[d.code].superseded_by)]
         directives = find_directives(source, documents)
         if directives:
             kept = []
@@ -200,17 +216,14 @@ class Linter:
                     kept.append(diag)
             diags = kept
             if UNUSED_SUPPRESSION in self.enabled:
-                registry = discover()
                 for directive in directives:
                     for entry in directive.codes:
                         if entry in directive.used:
                             continue
-                        rule = registry.get(entry.upper()) or next(
-                            (r for r in registry.values() if r.name == entry.lower()), None
-                        )
-                        if rule is not None and rule.code not in self.enabled:
+                        named = [r for r in registry.values() if Selector(entry).matches(r.code, r.name)]
+                        if named and not any(r.code in self.enabled for r in named):
                             continue  # a disabled rule cannot fire, so its suppression is not stale
-                        what = "unknown rule" if rule is None else "no such finding here"
+                        what = "no such finding here" if named else "unknown rule"
                         diags.append(
                             self._make(
                                 UNUSED_SUPPRESSION,

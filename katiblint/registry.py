@@ -42,6 +42,9 @@ class Rule:
     engine: ClassVar[bool] = False
     # A gate runs before every other rule; when `stops` says so, no other rule runs on the Experiment.
     gate: ClassVar[bool] = False
+    # Codes of rules that report the same problem more precisely at the same place: when one of
+    # them is enabled and reports there, this rule's finding gives way (selection decides, not the rule).
+    superseded_by: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

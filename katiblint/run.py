@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from katiblint.config import Settings, resolve
+from katiblint.selector import is_selector
 from katiblint.diagnostics import Severity
 from katiblint.engine import FileResult, Linter, has_errors
 from katiblint.errors import KatibLintError
@@ -25,9 +26,7 @@ def build_settings(paths: Sequence[str], options: dict[str, Any]) -> Settings:
 
     for key in ("select", "extend_select", "ignore"):
         for selector in joined(key) or ():
-            from katiblint.config import _is_selector
-
-            if not _is_selector(selector):
+            if not is_selector(selector):
                 raise KatibLintError(f"--{key.replace('_', '-')}: `{selector}` is not a rule code, prefix or name")
     extra_algorithms = joined("algorithms")
     return settings.with_overrides(

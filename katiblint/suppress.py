@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from katiblint.loader import Document, Mapping, Scalar
 from katiblint.model import walk
+from katiblint.selector import Selector
 from katiblint.source import SourceFile, Span
 
 _DIRECTIVE = re.compile(r"#\s*katiblint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<codes>[A-Za-z0-9_,\- ]+)")
@@ -32,7 +33,7 @@ class Directive:
 
     def covers(self, code: str, name: str) -> str | None:
         for entry in self.codes:
-            if entry.upper() == code or entry.lower() == name:
+            if Selector(entry).matches(code, name):
                 return entry
         return None
 

@@ -210,6 +210,8 @@ metadata:
   namespace: kubeflow
 data:
   katib-config.yaml: |
+    apiVersion: config.kubeflow.org/v1beta1
+    kind: KatibConfig
     init:
       controller:
         trialResources:
@@ -218,3 +220,6 @@ data:
 """
     assert [d.start[0] + 1 for d in _findings("KAT352", experiment)] == [9]
     assert _findings("KAT352", config + "---\n" + experiment) == []
+    # A katib-config that Katib cannot read (KAT060: no KatibConfig apiVersion) routes nothing.
+    unreadable = config.replace("    apiVersion: config.kubeflow.org/v1beta1\n    kind: KatibConfig\n", "")
+    assert [d.start[0] + 1 for d in _findings("KAT352", unreadable + "---\n" + experiment)] == [22]

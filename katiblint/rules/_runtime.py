@@ -63,47 +63,14 @@ ARGO_PHASES = ("Pending", "Running", "Succeeded", "Failed", "Error")
 def trial_resources(ctx: Context) -> tuple[str, ...]:
     """The `trialResources` the cluster's katib-controller watches.
 
-    In order: a list a loaded katib-config put in `ctx.extras["trial_resources"]`; a
-    `katib-config` ConfigMap linted in the same run; the stock list.
+    The list of the katib-config the run uses (`--katib-config`, or one found among the linted
+    files or in the repository, parsed once and only if valid: a rejected one is KAT060's); else
+    the stock list.
     """
     configured = ctx.extras.get("trial_resources") if ctx.extras else None
     if isinstance(configured, (list, tuple)) and configured:
         return tuple(str(r) for r in configured)
-    # Once per file (the context is shared by its Experiments): a stream of n Experiments
-    # would otherwise scan its n documents n times.
-    cached = ctx.__dict__.get("_trial_resources")
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    found: tuple[str, ...] = STOCK_TRIAL_RESOURCES
-    for doc in ctx.documents:
-        resources = _config_map_trial_resources(doc.root)
-        if resources:
-            found = resources
-            break
-    ctx.__dict__["_trial_resources"] = found
-    return found
-
-
-def _config_map_trial_resources(root: Node | None) -> tuple[str, ...]:
-    """`init.controller.trialResources` of a `katib-config` ConfigMap document, if it is one."""
-    if not isinstance(root, Mapping) or as_str(root.get("kind")) != "ConfigMap":
-        return ()
-    meta = mapping(root.get("metadata"))
-    data = mapping(root.get("data"))
-    text = as_str(data.get("katib-config.yaml")) if data else None
-    if meta is None or as_str(meta.get("name")) != "katib-config" or not text:
-        return ()
-    from katiblint.loader import load
-    from katiblint.source import SourceFile
-
-    docs = load(SourceFile("katib-config.yaml", text)).documents
-    config = mapping(docs[0].root) if docs else None
-    init = mapping(config.get("init")) if config else None
-    controller = mapping(init.get("controller")) if init else None
-    items = controller.get("trialResources") if controller else None
-    from katiblint.model import sequence_items
-
-    return tuple(v for v in (as_str(i) for i in sequence_items(items)) if v)
+    return STOCK_TRIAL_RESOURCES
 
 
 def resource_name(kind: str, api_version: str) -> str:

@@ -29,13 +29,6 @@ def _wanted(type_expr: str) -> str:
     return "a mapping"
 
 
-def _kat005_nodes(exp: Experiment) -> set[int]:
-    """String fields whose numbers/booleans KAT005 (non-string-value) already reports."""
-    from katiblint.rules.non_string_value import string_fields
-
-    return {id(n) for n in string_fields(exp) if n is not None}
-
-
 def _unquote_fix(node: Node, type_expr: str) -> Fix | None:
     """`maxTrialCount: "12"` -> `12` when the text is exactly what the field wants."""
     if not isinstance(node, Scalar) or not node.quoted:
@@ -58,10 +51,11 @@ class WrongValueType(Rule):
     name = "wrong-value-type"
     summary = "A value whose YAML type does not match the Katib field (list, map, number, boolean)"
     fixable = FixAvailability.SOMETIMES
+    # A number or boolean in a string field is non-string-value's finding, with its quoting fix.
+    superseded_by = ("KAT005",)
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         typed, _ = typed_fields(exp)
-        skip = _kat005_nodes(exp)
         trial_spec = exp.template_get("trialSpec")
         for field in typed:
             node = field.node
@@ -69,8 +63,6 @@ class WrongValueType(Rule):
                 continue  # a trialSpec that is not an object is KAT310's decode error (D0-KIND)
             found = decode_problem(node, field.type)
             if found is None:
-                continue
-            if field.type == "string" and found in ("number", "bool") and id(node) in skip:
                 continue
             shown = node.raw if isinstance(node, Scalar) else None
             text = exp.source.text[node.span.start : node.span.end] if isinstance(node, Scalar) else None
