@@ -37,6 +37,7 @@ class Settings:
     kubernetes_version: str | None = None
     katib_config: str | None = None
     respect_gitignore: bool = True
+    search_project: bool = True
     config_path: str | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -57,6 +58,7 @@ _KEYS: dict[str, str] = {
     "kubernetes-version": "str",
     "katib-config": "str",
     "respect-gitignore": "bool",
+    "search-project": "bool",
 }
 
 

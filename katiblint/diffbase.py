@@ -163,8 +163,7 @@ def _nearest(exp: Experiment, path: tuple[str | int, ...]) -> Node:
 
 def apply(linter: Linter, results: Sequence[FileResult], ref: str) -> None:
     """Add immutable-change findings to every linted file that existed at REF."""
-    enabled = linter.enabled
-    if not {IMMUTABLE_CHANGE, MAX_TRIALS_LOWERED} & enabled:
+    if not {IMMUTABLE_CHANGE, MAX_TRIALS_LOWERED} & linter.enabled:
         return
     check_ref(ref)
     for result in results:
@@ -182,16 +181,7 @@ def apply(linter: Linter, results: Sequence[FileResult], ref: str) -> None:
             if doc.root is None or not is_experiment(doc) or as_str(doc.root.get("apiVersion")) != "kubeflow.org/v1beta1":
                 continue
             for diag in compare(doc, old_docs):
-                if diag.code not in enabled:
-                    continue
-                diag.severity = linter.settings.severity.get(diag.code, diag.severity)
-                diag.document, diag.object_name, diag.path = doc.index, Experiment(doc).name, result.path
-                start, end = diag.span.start, diag.span.end
-                text = result.source.text
-                while end > start + 1 and text[end - 1] in " \t\r\n":
-                    end -= 1
-                diag.start = result.source.position(start)
-                diag.end = result.source.position(end)
+                diag.document, diag.object_name = doc.index, Experiment(doc).name
                 added.append(diag)
         if added:
-            result.diagnostics = sorted(result.diagnostics + added, key=lambda d: (d.span.start, d.span.end, d.code))
+            linter.finish(result, added)  # selection, suppression, severity and order, as for any finding

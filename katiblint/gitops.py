@@ -13,6 +13,7 @@ so that the trial-template rules see them as if they were inline, with positions
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -40,6 +41,8 @@ DEFAULT_TRIAL_RESOURCES = ("Job.v1.batch",)
 INVALID_CONFIG = "KAT060"
 # Where diagnostics of a template that lives in another file wait until that file's result exists.
 PENDING = "gitops_pending"
+# Run-level notes for standard error, said once (not findings: they are about no line).
+NOTICES = "notices"
 
 
 @dataclass(frozen=True)
@@ -226,20 +229,18 @@ def load_config_file(path: str) -> ClusterConfig:
     raise KatibLintError(f"{path}: no KatibConfig document or `katib-config` ConfigMap found")
 
 
-def scan_configs(documents: list[Document], display: str) -> tuple[ClusterConfig | None, list[ConfigProblem]]:
-    """The first good katib-config among `documents`, and the problems of the bad ones."""
-    found: ClusterConfig | None = None
+def scan_configs(documents: list[Document], display: str) -> tuple[list[ClusterConfig], list[ConfigProblem]]:
+    """The good katib-configs among `documents`, and the problems of the bad ones."""
+    found: list[ClusterConfig] = []
     problems: list[ConfigProblem] = []
     for doc in documents:
         if not is_config_document(doc.root) or doc.problems:
             continue
         line = doc.source.position(doc.span.start)[0] + 1
         try:
-            config = read_config(doc, f"{display}:{line}")
+            found.append(read_config(doc, f"{display}:{line}"))
         except _Bad as bad:
             problems.append(ConfigProblem(bad.message, bad.offset))
-            continue
-        found = found or config
     return found, problems
 
 
@@ -402,19 +403,28 @@ def attach_template(exp: Experiment, ctx: Context) -> None:
     exp.template_origin = TemplateOrigin(holder.path, source, embedded, holder.name)
 
 
-def route(exp: Experiment, diags: list[Diagnostic], pending: dict[str, list[Diagnostic]]) -> list[Diagnostic]:
-    """Keep the Experiment's own findings; move those inside a template from another file to `pending`."""
+Pending = dict[str, dict[tuple[str, int], list["Diagnostic"]]]
+
+
+def route(exp: Experiment, diags: list[Diagnostic], pending: Pending) -> list[Diagnostic]:
+    """Keep the Experiment's own findings; move those inside a template from another file to `pending`.
+
+    Pending findings are keyed by the Experiment (file, document): linting it again (`--fix`
+    re-lints after each round) replaces what it left, so a finding it no longer has goes away.
+    """
     origin: TemplateOrigin | None = getattr(exp, "template_origin", None)
     if origin is None or origin.embedded.shift == 0:
         return diags
     kept = []
+    moved: list[Diagnostic] = []
     for diag in diags:
         if diag.span.start >= origin.embedded.shift:
             diag.span = origin.embedded.to_file(diag.span)
             diag.fix = None  # its edits were computed on the Experiment's file
-            pending.setdefault(origin.path, []).append(diag)
+            moved.append(diag)
         else:
             kept.append(diag)
+    pending.setdefault(origin.path, {})[(exp.source.path, exp.doc.index)] = moved
     return kept
 
 
@@ -422,8 +432,14 @@ def route(exp: Experiment, diags: list[Diagnostic], pending: dict[str, list[Diag
 
 
 def prepare(linter: Linter, files: list[str]) -> None:
-    """Load the katib-config and template ConfigMaps before any Experiment is linted."""
+    """Load the katib-config and template ConfigMaps before any Experiment is linted.
+
+    They are looked for in the whole project (the folder of the configuration file, else the git
+    repository), not only among the linted files, so the verdict on a file does not depend on
+    which other files share its run: pre-commit passes only the changed files, in batches.
+    """
     from katiblint.engine import display_path
+    from katiblint.triage import may_hold_experiment
 
     if linter.settings.katib_config:
         use_config(linter.extras, load_config_file(linter.settings.katib_config))
@@ -431,6 +447,7 @@ def prepare(linter: Linter, files: list[str]) -> None:
     maps: list[TemplateMap] = []
     texts: list[tuple[str, bytes]] = []
     any_ref = False
+    any_experiment = False
     for path in files:
         if path == "-":
             continue
@@ -440,8 +457,17 @@ def prepare(linter: Linter, files: list[str]) -> None:
         except OSError:
             continue
         any_ref = any_ref or TEMPLATE_MARKER.encode() in data
+        any_experiment = any_experiment or may_hold_experiment(data)
         texts.append((path, data))
+    if any_experiment and linter.settings.search_project:
+        texts = project_texts(linter, files) + texts
+    seen: set[str] = set()
+    configs: list[ClusterConfig] = []
     for path, data in texts:
+        real = os.path.realpath(path)
+        if real in seen:
+            continue
+        seen.add(real)
         has_config = want_config and any(m.encode() in data for m in CONFIG_MARKERS)
         has_maps = any_ref and b"ConfigMap" in data
         if not (has_config or has_maps):
@@ -451,14 +477,66 @@ def prepare(linter: Linter, files: list[str]) -> None:
             continue
         documents = load(source).documents
         if has_config:
-            config, _ = scan_configs(documents, source.path)
-            if config is not None:
-                use_config(linter.extras, config)
-                want_config = False
+            for config in scan_configs(documents, source.path)[0]:
+                if not any(same_cluster(config, c) for c in configs):
+                    configs.append(config)
         if has_maps:
             maps.extend(config_maps(documents, source.path))
+    if len(configs) == 1:
+        use_config(linter.extras, configs[0])
+    elif len(configs) > 1:
+        # Overlays for several clusters, or test data: which cluster the Experiments go to is
+        # not in the files, so no guess; the stock configuration applies until the user says.
+        names = ", ".join(c.origin for c in configs[:3]) + (", ..." if len(configs) > 3 else "")
+        linter.extras.setdefault(NOTICES, []).append(
+            f"{len(configs)} different katib-configs found ({names}); checking against Katib's stock "
+            "configuration. Name the cluster's with `katib-config` in the configuration or `--katib-config`"
+        )
     linter.extras["template_maps"] = maps
     linter.extras[PENDING] = {}
+
+
+def same_cluster(a: ClusterConfig, b: ClusterConfig) -> bool:
+    """Two katib-configs that route the same names the same way (e.g. a file and its rendered copy)."""
+    return (a.suggestions, a.early_stoppings, a.collectors, a.trial_resources) == (
+        b.suggestions, b.early_stoppings, b.collectors, b.trial_resources
+    )
+
+
+def project_root(settings_path: str | None, files: list[str]) -> str | None:
+    """The folder a run's project is: that of its configuration file, else the enclosing git repository."""
+    if settings_path:
+        return os.path.dirname(os.path.abspath(settings_path))
+    first = next((f for f in files if f != "-"), None)
+    if first is None:
+        return None
+    probe = os.path.abspath(first if os.path.isdir(first) else os.path.dirname(first) or ".")
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return None
+        probe = parent
+
+
+def project_texts(linter: Linter, files: list[str]) -> list[tuple[str, bytes]]:
+    """The YAML files of the project that may hold a katib-config or a ConfigMap, with their bytes."""
+    from katiblint.walk import collect_files
+
+    root = project_root(linter.settings.config_path, files)
+    if root is None:
+        return []
+    found = []
+    for path in collect_files([root], linter.settings.exclude, linter.settings.respect_gitignore).files:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
+        if b"ConfigMap" in data or any(m.encode() in data for m in CONFIG_MARKERS):
+            found.append((path, data))
+    return found
 
 
 def use_config(extras: dict[str, Any], config: ClusterConfig) -> None:
@@ -473,9 +551,9 @@ def file_extras(extras: dict[str, Any], documents: list[Document], source: Sourc
     problems: list[ConfigProblem] = []
     extras = dict(extras)
     if any(m in text for m in CONFIG_MARKERS):
-        config, problems = scan_configs(documents, source.path)
-        if config is not None and "katib_config" not in extras:
-            use_config(extras, config)
+        configs, problems = scan_configs(documents, source.path)
+        if configs and "katib_config" not in extras:
+            use_config(extras, configs[0])
     if TEMPLATE_MARKER in text and "ConfigMap" in text:
         own = config_maps(documents, source.path)
         others = [m for m in extras.get("template_maps", ()) if m.path != source.path]
@@ -484,19 +562,24 @@ def file_extras(extras: dict[str, Any], documents: list[Document], source: Sourc
 
 
 def merge_pending(linter: Linter, results: list[FileResult]) -> None:
-    """Add findings inside ConfigMap templates to the ConfigMap file's result, positioned and sorted."""
-    pending: dict[str, list[Diagnostic]] = linter.extras.get(PENDING) or {}
+    """Add findings inside ConfigMap templates to the ConfigMap file's result, through the engine's finish.
+
+    A ConfigMap file that was not among the linted files (found in the repository) gets a result
+    of its own: the findings are about its text.
+    """
+    pending: Pending = linter.extras.get(PENDING) or {}
     if not pending:
         return
     by_path = {r.path: r for r in results}
-    for path, diags in pending.items():
-        result = by_path.get(path)
-        if result is None or result.source is None:
+    for path, by_experiment in pending.items():
+        diags = [d for found in by_experiment.values() for d in found]
+        if not diags:
             continue
-        own = [d for d in result.diagnostics if d.code != "KAT003"]
-        result.diagnostics = linter._finish(result.source, result.documents, own + diags)
-        linter._place(result)
+        result = by_path.get(path)
+        if result is None:
+            result = linter.lint_path(path, path)
+            results.append(result)
+        if result.source is None:
+            continue
+        linter.finish(result, diags)
     pending.clear()
-
-
-

@@ -70,9 +70,11 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
         sys.stderr.write(f"katiblint: warning: {path}: {reason}\n")
     files = collected.files
     linter = Linter(settings)
-    from katiblint.gitops import merge_pending, prepare
+    from katiblint.gitops import NOTICES, merge_pending, prepare
 
     prepare(linter, files)  # the cluster's katib-config and trial-template ConfigMaps, before any Experiment
+    for notice in linter.extras.get(NOTICES, ()):
+        sys.stderr.write(f"katiblint: note: {notice}\n")
     fix_run = None
     if options.get("fix") or options.get("show_diff"):
         from katiblint.fixes import diff_exit_code, run_fixes
@@ -85,7 +87,7 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
         # Node trees are kept only for the passes that read them again: ConfigMap templates, --diff-base.
         keep = bool(options.get("diff_base") or linter.extras.get("template_maps"))
         results = lint_all(linter, files, options.get("stdin_filename"), options.get("jobs"), keep)
-        merge_pending(linter, results)
+    merge_pending(linter, results)  # findings inside another file's ConfigMap template, with --fix too
     if options.get("diff_base"):
         from katiblint import diffbase
 
