@@ -33,6 +33,7 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     experiments: int = 0
+    notices: list[str] = field(default_factory=list)  # what could not be checked, and why (`Context.notices`)
 
 
 def selected_rules(settings: Settings) -> list[type[Rule]]:
@@ -125,6 +126,7 @@ class Linter:
             result.experiments += 1
             diags.extend(self._lint_experiment(doc, context))
         result.diagnostics = self._finish(source, loaded.documents, diags)
+        result.notices = sorted(context.notices)
         self._place(result)
         return result
 

@@ -86,6 +86,8 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
         from katiblint import diffbase
 
         diffbase.apply(linter, results, options["diff_base"])
+    for notice in sorted({n for r in results for n in r.notices}):  # once per run, whatever the processes
+        sys.stderr.write(f"katiblint: {notice}\n")
     internal = any(d.code == "KAT006" for r in results for d in r.diagnostics)
     if options.get("write_baseline"):
         from katiblint import baseline
