@@ -40,9 +40,9 @@ HAS_KUBERNETES_VALIDATE = importlib.util.find_spec("kubernetes_validate") is not
 
 @pytest.fixture(autouse=True)
 def fresh_state() -> Iterator[None]:
-    _k8s_schema.job_schema.cache_clear()
+    _k8s_schema.schema_or_reason.cache_clear()
     yield
-    _k8s_schema.job_schema.cache_clear()
+    _k8s_schema.schema_or_reason.cache_clear()
 
 
 @pytest.fixture

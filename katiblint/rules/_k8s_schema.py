@@ -202,14 +202,29 @@ class JobSchema:
         return found
 
 
-@lru_cache(maxsize=8)
 def job_schema(requested: str | None) -> JobSchema:
-    """The Job definition and everything it references, for a Kubernetes version (cached).
+    """The Job definition and everything it references, for a Kubernetes version.
 
     The newest version not newer than `requested` among the bundled schema and, when it is
     installed, `kubernetes-validate`'s; the bundled file wins a tie. The default (None) and the
-    bundled version itself never look for `kubernetes-validate`.
+    bundled version itself never look for `kubernetes-validate`. Raises `SchemaUnavailable`.
     """
+    found = schema_or_reason(requested)
+    if isinstance(found, str):
+        raise SchemaUnavailable(found)
+    return found
+
+
+@lru_cache(maxsize=8)
+def schema_or_reason(requested: str | None) -> JobSchema | str:
+    """`job_schema`, decided once per process: the schema, or why there is none."""
+    try:
+        return _load(requested)
+    except SchemaUnavailable as exc:
+        return str(exc)
+
+
+def _load(requested: str | None) -> JobSchema:
     bundled = bundled_versions()
     wanted = parse_version(requested) if requested is not None else None
     if bundled and (wanted is None or wanted in bundled):
