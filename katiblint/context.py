@@ -21,6 +21,8 @@ class Context:
     # Every document of the run (all files), for rules that look across manifests.
     documents: list[Document] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    # Why a check could not run here (a missing schema): said once per run on stderr, never a finding.
+    notices: set[str] = field(default_factory=set)
 
     @cached_view
     def catalog(self) -> Catalog:

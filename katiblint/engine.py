@@ -33,6 +33,7 @@ class FileResult:
     judged: bool = True  # False: the file cannot hold a Katib document and was not parsed
     # Every finding produced for the file, before `Linter.finish` selects, suppresses and orders them.
     raw: list[Diagnostic] = field(default_factory=list, repr=False)
+    notices: list[str] = field(default_factory=list)  # what could not be checked, and why (`Context.notices`)
 
 
 def selected_rules(settings: Settings) -> list[type[Rule]]:
@@ -132,6 +133,7 @@ class Linter:
             result.experiments += 1
             diags.extend(self._lint_experiment(doc, context))
         result.raw = diags
+        result.notices = sorted(context.notices)
         self.finish(result)
         return result
 

@@ -2,7 +2,8 @@
 
 Everything can be given as options (scripts, CI); in a terminal, what is missing is asked for,
 and every answer is checked with the same logic the linter uses. The result is linted before
-it is written and must come out with no findings.
+it is written and must come out with no findings. What the environment lacks (a Kubernetes
+schema for the Job check) is said on stderr and never stops it from being written.
 """
 
 from __future__ import annotations
@@ -309,14 +310,16 @@ def render(a: Answers, argv: list[str]) -> str:
     return "\n".join(header + dump(build(a))) + "\n"
 
 
-def lint(text: str, istio: str) -> list[str]:
-    """Findings of every rule on the generated text, as printable lines (empty when clean)."""
+def lint(text: str, istio: str) -> tuple[list[str], list[str]]:
+    """Findings of every rule on the generated text, as printable lines (empty when clean), and
+    the notices of checks the environment did not allow (said, but no reason to refuse)."""
     from katiblint.config import Settings
     from katiblint.engine import Linter
 
     policy = "off" if istio == "none" else istio
     result = Linter(Settings(istio_inject=policy)).lint_text(text, "<new>")
-    return [f"{d.start[0] + 1}:{d.start[1] + 1}: {d.code} {d.message}" for d in result.diagnostics]
+    findings = [f"{d.start[0] + 1}:{d.start[1] + 1}: {d.code} {d.message}" for d in result.diagnostics]
+    return findings, result.notices
 
 
 # --- the command ------------------------------------------------------------------------------
@@ -446,7 +449,9 @@ def new(**o: Any) -> None:
         istio_inject=o["istio_inject"] or "false",
     )
     text = render(answers, sys.argv[2:] if len(sys.argv) > 2 else [])
-    findings = lint(text, answers.istio_inject)
+    findings, notices = lint(text, answers.istio_inject)
+    for notice in notices:
+        click.echo(f"katiblint new: {notice}", err=True)
     if findings:
         click.echo("katiblint new: the Experiment these answers describe would not run as intended:", err=True)
         for line in findings:
@@ -455,6 +460,6 @@ def new(**o: Any) -> None:
         sys.exit(1)
     if output:
         Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output} (lints clean).", err=True)
+        click.echo(f"Wrote {output} ({'lints clean' if not notices else 'no findings'}).", err=True)
     else:
         click.echo(text, nl=False)

@@ -73,8 +73,6 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
     from katiblint.gitops import NOTICES, merge_pending, prepare
 
     prepare(linter, files)  # the cluster's katib-config and trial-template ConfigMaps, before any Experiment
-    for notice in linter.extras.get(NOTICES, ()):
-        sys.stderr.write(f"katiblint: note: {notice}\n")
     fix_run = None
     if options.get("fix") or options.get("show_diff"):
         from katiblint.fixes import diff_exit_code, run_fixes
@@ -92,6 +90,9 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
         from katiblint import diffbase
 
         diffbase.apply(linter, results, options["diff_base"])
+    notices = set(linter.extras.get(NOTICES, ())) | {n for r in results for n in r.notices}
+    for notice in sorted(notices):  # once per run, whatever the processes
+        sys.stderr.write(f"katiblint: {notice}\n")
     internal = any(d.code == "KAT006" for r in results for d in r.diagnostics)
     if options.get("write_baseline"):
         from katiblint import baseline

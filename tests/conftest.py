@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -32,15 +30,3 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
-
-
-@pytest.fixture(autouse=True, scope="session")
-def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The tests (and the katiblint processes they start) keep derived data out of the user's cache."""
-    old = os.environ.get("KATIBLINT_CACHE_DIR")
-    os.environ["KATIBLINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("katiblint-cache"))
-    yield
-    if old is None:
-        os.environ.pop("KATIBLINT_CACHE_DIR", None)
-    else:
-        os.environ["KATIBLINT_CACHE_DIR"] = old

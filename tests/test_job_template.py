@@ -1,18 +1,21 @@
-"""KAT340 beyond its fixture: what the user sees when the Kubernetes schemas cannot be used."""
+"""KAT340 beyond its fixture: where the Job schema comes from, and what the user sees without one."""
 
 from __future__ import annotations
 
 import importlib.util
-import os
+import json
+import sys
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
+from clirun import GOOD, katiblint
 from katiblint.config import Settings
-from katiblint.engine import Linter
-from katiblint.rules import _k8s_schema, invalid_job_template
+from katiblint.engine import FileResult, Linter
+from katiblint.rules import _k8s_schema
 
+ROOT = Path(__file__).resolve().parent.parent
 JOB_EXPERIMENT = """\
 apiVersion: kubeflow.org/v1beta1
 kind: Experiment
@@ -32,20 +35,32 @@ spec:
               - name: main
                 image: busybox
 """
+HAS_KUBERNETES_VALIDATE = importlib.util.find_spec("kubernetes_validate") is not None
 
 
 @pytest.fixture(autouse=True)
 def fresh_state() -> Iterator[None]:
-    _k8s_schema.job_schema.cache_clear()
-    invalid_job_template._UNAVAILABLE_SAID.clear()
+    _k8s_schema.schema_or_reason.cache_clear()
     yield
-    _k8s_schema.job_schema.cache_clear()
-    invalid_job_template._UNAVAILABLE_SAID.clear()
+    _k8s_schema.schema_or_reason.cache_clear()
 
 
-def lint(text: str, **settings: object) -> list[tuple[str, str, str]]:
-    linter = Linter(Settings(select=("KAT340",), **settings))  # type: ignore[arg-type]
-    result = linter.lint_text(text, "exp.yaml")
+@pytest.fixture
+def without_kubernetes_validate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a plain install: `kubernetes-validate` cannot be found."""
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, *args: object) -> object:
+        return None if name == "kubernetes_validate" else real(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+
+
+def lint(text: str, **settings: object) -> FileResult:
+    return Linter(Settings(select=("KAT340",), **settings)).lint_text(text, "exp.yaml")  # type: ignore[arg-type]
+
+
+def messages(result: FileResult) -> list[tuple[str, str, str]]:
     return [(d.code, d.severity.value, d.message) for d in result.diagnostics]
 
 
@@ -62,29 +77,69 @@ def test_misspelt_field_is_an_error_with_did_you_mean() -> None:
     assert diag.field_path == "spec.trialTemplate.trialSpec.spec.template.spec.restartPolicey"
 
 
-def test_missing_package_is_said_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = importlib.util.find_spec
-
-    def without_package(name: str, *args: object) -> object:
-        return None if name == "kubernetes_validate" else real(name, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(importlib.util, "find_spec", without_package)
-    found = lint(two_documents()) + lint(two_documents())
-    assert len(found) == 1
-    code, severity, message = found[0]
-    assert (code, severity) == ("KAT340", "warning")
-    assert "`kubernetes-validate` package is not installed" in message
+def test_the_bundled_schema_needs_no_extra(without_kubernetes_validate: None) -> None:
+    [(code, severity, message)] = messages(lint(JOB_EXPERIMENT.format(name="a")))
+    assert (code, severity) == ("KAT340", "error")
+    assert message.startswith("`restartPolicey` is not a field of the Kubernetes `PodSpec` (schema 1.37);")
+    assert _k8s_schema.job_schema(None).version == max(_k8s_schema.bundled_versions()) == (1, 37)
 
 
-def test_unshipped_kubernetes_version_is_said_once() -> None:
-    found = lint(two_documents(), kubernetes_version="1.10")
-    assert len(found) == 1
-    assert "no schema for Kubernetes 1.10" in found[0][2]
+@pytest.mark.parametrize("asked", ["1.37", "v1.37.3", "1.40"])
+def test_the_bundled_release_and_newer_ones_never_look_for_the_extra(monkeypatch: pytest.MonkeyPatch, asked: str) -> None:
+    def no_lookup() -> Path:
+        raise AssertionError("kubernetes-validate was looked for")
+
+    if asked != "1.40":  # 1.40 may be shipped by a newer kubernetes-validate: looking is right
+        monkeypatch.setattr(_k8s_schema, "package_dir", no_lookup)
+    assert _k8s_schema.job_schema(asked).version >= (1, 37)
+
+
+def test_a_newer_release_without_the_extra_is_checked_with_the_bundled_one(without_kubernetes_validate: None) -> None:
+    result = lint(JOB_EXPERIMENT.format(name="a"), kubernetes_version="1.40")
+    assert [m for _, _, m in messages(result) if "(schema 1.37)" in m] and not result.notices
+
+
+def test_an_older_release_without_the_extra_is_a_notice_not_a_finding(without_kubernetes_validate: None) -> None:
+    result = lint(two_documents(), kubernetes_version="1.29")
+    assert result.diagnostics == []
+    assert result.notices == [
+        "KAT340: batch/v1 Job trial templates were not checked against the Kubernetes schema: katiblint bundles "
+        "the Kubernetes 1.37 schema only; `pip install 'katiblint[kubernetes]'` adds older releases such as 1.29"
+    ]
+
+
+@pytest.mark.skipif(not HAS_KUBERNETES_VALIDATE, reason="needs the kubernetes extra")
+def test_an_older_release_comes_from_the_extra() -> None:
+    result = lint(JOB_EXPERIMENT.format(name="a"), kubernetes_version="1.29")
+    assert [m for _, _, m in messages(result) if "(schema 1.29)" in m] and not result.notices
+
+
+@pytest.mark.skipif(not HAS_KUBERNETES_VALIDATE, reason="needs the kubernetes extra")
+def test_unshipped_kubernetes_version_is_a_notice() -> None:
+    result = lint(two_documents(), kubernetes_version="1.10")
+    assert result.diagnostics == []
+    [notice] = result.notices
+    assert "no schema for Kubernetes 1.10 (oldest available: 1." in notice
 
 
 def test_malformed_kubernetes_version() -> None:
-    [(_, severity, message)] = lint(two_documents(), kubernetes_version="latest")
-    assert severity == "warning" and "not a version like `1.30`" in message
+    result = lint(two_documents(), kubernetes_version="latest")
+    assert result.diagnostics == []
+    assert result.notices == [
+        "KAT340: batch/v1 Job trial templates were not checked against the Kubernetes schema: "
+        "`--kubernetes-version latest` is not a version like `1.30`"
+    ]
+
+
+def test_the_reason_is_one_line_on_stderr_per_run_whatever_the_processes(tmp_path: Path) -> None:
+    for i in range(60):  # enough files for a process pool of two workers
+        (tmp_path / f"exp{i:02}.yaml").write_text(GOOD.replace("name: random", f"name: exp{i}"), encoding="utf-8")
+    for jobs in ("1", "2"):
+        run = katiblint("--kubernetes-version", "1.10", "--jobs", jobs, ".", cwd=tmp_path)
+        assert run.code == 0, run.both[-2000:]
+        assert "KAT340" not in run.out
+        [line] = run.err.splitlines()
+        assert line.startswith("katiblint: KAT340: batch/v1 Job trial templates were not checked"), line
 
 
 def test_version_is_the_newest_not_newer_than_asked() -> None:
@@ -93,77 +148,61 @@ def test_version_is_the_newest_not_newer_than_asked() -> None:
     assert _k8s_schema.pick_version("v1.99", [(1, 30)]) == (1, 30)
 
 
-def test_only_the_job_definitions_are_kept() -> None:
-    schema = _k8s_schema.job_schema(None)
-    assert _k8s_schema.JOB_DEFINITION in schema.definitions
-    assert "io.k8s.api.core.v1.Container" in schema.definitions
-    assert "io.k8s.api.apps.v1.Deployment" not in schema.definitions
+def test_descriptions_are_dropped_but_a_field_named_description_is_kept() -> None:
+    schema = {
+        "description": "prose",
+        "properties": {"description": {"type": "string", "description": "more prose"}},
+        "items": {"description": "x", "type": "integer"},
+        "oneOf": [{"description": "y", "type": "string"}],
+        "enum": ["description"],
+    }
+    assert _k8s_schema.strip_prose(schema) == {
+        "properties": {"description": {"type": "string"}},
+        "items": {"type": "integer"},
+        "oneOf": [{"type": "string"}],
+        "enum": ["description"],
+    }
 
 
-def _fake_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the newest shipped schema as the only version `kubernetes-validate` has."""
-    real = _k8s_schema.shipped_versions(_k8s_schema.package_dir())
-    newest = max(real)
-    root = tmp_path / "schemas"
-    (root / f"v{newest[0]}.{newest[1]}.0-local-strict").mkdir(parents=True)
-    big = root / f"v{newest[0]}.{newest[1]}.0-local-strict" / "_definitions.json"
-    big.write_bytes((real[newest] / "_definitions.json").read_bytes())
-    monkeypatch.setattr(_k8s_schema, "package_dir", lambda: root)
-    return big
+def test_the_bundled_file_holds_only_what_a_job_reaches() -> None:
+    [path] = _k8s_schema.bundled_versions().values()
+    text = path.read_text(encoding="utf-8")
+    definitions = json.loads(text)["definitions"]
+    assert _k8s_schema.JOB_DEFINITION in definitions
+    assert "io.k8s.api.core.v1.Container" in definitions
+    assert "io.k8s.api.apps.v1.Deployment" not in definitions
+    assert '"description"' not in text and len(text) < 100_000
 
 
-def test_the_job_definitions_are_cached_and_read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    big = _fake_package(tmp_path, monkeypatch)
-    monkeypatch.setenv("KATIBLINT_CACHE_DIR", str(tmp_path / "cache"))
-    first = _k8s_schema.job_schema(None)
-    [cached] = (tmp_path / "cache").glob("k8s-job-schema-*.json")
-    assert cached.stat().st_size < big.stat().st_size / 4
-    _k8s_schema.job_schema.cache_clear()
-    stat = big.stat()
-    big.write_text("{not json", encoding="utf-8")  # same size and time: the cache still answers
-    os.truncate(big, stat.st_size)
-    os.utime(big, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert _k8s_schema.job_schema(None).definitions == first.definitions
+def _generator() -> object:
+    spec = importlib.util.spec_from_file_location("generate_job_schema", ROOT / "scripts" / "generate_job_schema.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_a_changed_schema_file_or_a_broken_cache_is_not_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    big = _fake_package(tmp_path, monkeypatch)
-    monkeypatch.setenv("KATIBLINT_CACHE_DIR", str(tmp_path / "cache"))
-    _k8s_schema.job_schema(None)
-    [cached] = (tmp_path / "cache").glob("k8s-job-schema-*.json")
-    cached.write_text("[]", encoding="utf-8")
-    _k8s_schema.job_schema.cache_clear()
-    assert _k8s_schema.JOB_DEFINITION in _k8s_schema.job_schema(None).definitions  # rebuilt from the file
-    big.write_text("{not json", encoding="utf-8")  # a new file: the old cache entry no longer applies
-    _k8s_schema.job_schema.cache_clear()
-    with pytest.raises(_k8s_schema.SchemaUnavailable, match="cannot read _definitions.json"):
-        _k8s_schema.job_schema(None)
+@pytest.mark.skipif(not HAS_KUBERNETES_VALIDATE, reason="the generator reads kubernetes-validate")
+def test_the_bundled_file_is_what_the_generator_writes() -> None:
+    """Regenerate with `python scripts/generate_job_schema.py` (see rules/data/README.md)."""
+    [(version, path)] = _k8s_schema.bundled_versions().items()
+    name, text = _generator().generate(f"{version[0]}.{version[1]}")  # type: ignore[attr-defined]
+    assert name == path.name
+    assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run `python scripts/generate_job_schema.py`"
 
 
-@pytest.mark.parametrize("where", ["", "unwritable"])
-def test_without_a_usable_cache_directory_the_schema_is_still_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
-) -> None:
-    _fake_package(tmp_path, monkeypatch)
-    if where:
-        blocker = tmp_path / "file"
-        blocker.write_text("a file, not a directory", encoding="utf-8")
-        monkeypatch.setenv("KATIBLINT_CACHE_DIR", str(blocker / "cache"))
-    else:
-        monkeypatch.setenv("KATIBLINT_CACHE_DIR", "")  # empty: no cache
-    assert _k8s_schema.JOB_DEFINITION in _k8s_schema.job_schema(None).definitions
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["schemas", *(["file"] if where else [])])
+@pytest.mark.skipif(not HAS_KUBERNETES_VALIDATE, reason="compares with kubernetes-validate")
+def test_the_bundled_release_is_the_newest_the_pinned_extra_ships() -> None:
+    shipped = _k8s_schema.shipped_versions(_k8s_schema.package_dir())
+    assert max(_k8s_schema.bundled_versions()) == max(shipped), "run `python scripts/generate_job_schema.py`"
 
 
-def test_the_cache_directory_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("KATIBLINT_CACHE_DIR", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert _k8s_schema.cache_dir() == tmp_path / "xdg" / "katiblint"
-    monkeypatch.delenv("XDG_CACHE_HOME")
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert _k8s_schema.cache_dir() == tmp_path / "home" / ".cache" / "katiblint"
-    monkeypatch.delenv("HOME")
-    monkeypatch.setattr(_k8s_schema.os.path, "expanduser", lambda path: path)  # no home directory at all
-    assert _k8s_schema.cache_dir() is None
-    monkeypatch.setenv("KATIBLINT_CACHE_DIR", str(tmp_path / "mine"))
-    assert _k8s_schema.cache_dir() == tmp_path / "mine"
+def test_a_broken_bundled_file_is_a_notice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "k8s-job-1.37.json"
+    broken.write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(_k8s_schema, "bundled_versions", lambda: {(1, 37): broken})
+    result = lint(JOB_EXPERIMENT.format(name="a"))
+    assert result.diagnostics == []
+    [notice] = result.notices
+    assert "katiblint's bundled k8s-job-1.37.json cannot be read" in notice and "reinstall katiblint" in notice

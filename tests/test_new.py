@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
@@ -11,6 +13,7 @@ from katiblint.engine import Linter
 from katiblint.loader import load
 from katiblint.new import KINDS, NAS_ALGORITHMS, new
 from katiblint.source import decode
+from plain_install import run_plain
 
 PARAMS = {
     "double": ["lr:double:0.01:0.05:step=0.01", "momentum:double:0.5:0.9:step=0.1"],
@@ -67,6 +70,58 @@ def test_every_combination_lints_clean(algorithm: str, kind: str, ptype: str) ->
     # every parameter reaches the training command through its placeholder
     for name in types:
         assert "${trialParameters." + name + "}" in out
+
+
+# In a plain-install interpreter: generate every combination, lint it, report what was seen.
+_PLAIN_RUN = """
+import json, sys
+from click.testing import CliRunner
+from katiblint.config import Settings
+from katiblint.engine import Linter
+from katiblint.new import new
+
+seen = []
+for args in json.loads(sys.stdin.read()):
+    run = CliRunner().invoke(new, args, catch_exceptions=False)
+    findings = []
+    if run.exit_code == 0:
+        result = Linter(Settings()).lint_text(run.stdout, "new.yaml")
+        findings = [f"{d.start[0] + 1}:{d.start[1] + 1} {d.code} {d.severity.value}: {d.message}" for d in result.diagnostics]
+        findings += [f"notice: {n}" for n in result.notices]
+    seen.append({"args": " ".join(args), "exit": run.exit_code, "output": run.output[-500:], "findings": findings})
+print(json.dumps(seen))
+"""
+
+
+def test_every_combination_lints_clean_on_a_plain_install() -> None:
+    """No extra installed (no kubernetes-validate, no scikit-optimize): `new` still writes every
+    algorithm x kind x parameter type, and the result has no finding at all, not even an info."""
+    combos = [_args(a, k, p) for a in _algorithms() for k in KINDS for p in sorted(PARAMS)]
+    run = run_plain(_PLAIN_RUN, stdin=json.dumps(combos))
+    assert run.returncode == 0, run.stderr[-3000:]
+    seen = json.loads(run.stdout)
+    assert len(seen) == len(combos)
+    refused = [(s["args"], s["output"]) for s in seen if s["exit"] != 0]
+    assert not refused, refused[:3]
+    unclean = [(s["args"], s["findings"]) for s in seen if s["findings"]]
+    assert not unclean, unclean[:3]
+
+
+def test_a_missing_job_schema_does_not_stop_new(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from katiblint.rules import _k8s_schema
+
+    def unavailable(requested: str | None) -> object:
+        raise _k8s_schema.SchemaUnavailable("no schema here")
+
+    monkeypatch.setattr(_k8s_schema, "job_schema", unavailable)
+    target = tmp_path / "exp.yaml"
+    code, _, err = _generate(_args("random", "Job", "double") + ["-o", str(target)])
+    assert code == 0, err
+    assert "kind: Job" in target.read_text()
+    assert err.splitlines() == [
+        "katiblint new: KAT340: batch/v1 Job trial templates were not checked against the Kubernetes schema: no schema here",
+        f"Wrote {target} (no findings).",
+    ]
 
 
 def test_invalid_answers_are_refused_with_the_linters_explanation() -> None:

@@ -1,8 +1,10 @@
-"""The Kubernetes `batch/v1` Job schema shipped by `kubernetes-validate`, walked over positioned nodes.
+"""The Kubernetes `batch/v1` Job schema, walked over positioned nodes.
 
-Only the package's data files are read (its Python module, which pulls in jsonschema and
-PyYAML, is never imported). The strict schema of a Kubernetes version is one `_definitions.json`
-per version; the Job definition and the definitions it reaches are extracted once per process.
+katiblint bundles the Job definitions of the newest Kubernetes release it knows
+(`rules/data/k8s-job-<major>.<minor>.json`, written by `scripts/generate_job_schema.py` from the
+`kubernetes-validate` package: only what a Job reaches, without descriptions). Other
+`--kubernetes-version`s are read from `kubernetes-validate` itself when it is installed: only its
+data files, never its Python module, which pulls in jsonschema and PyYAML.
 
 The walk mirrors what Katib's webhook does with a `batch/v1` Job template (validator.go
 `validateTrialJob`): `runtime.DefaultUnstructuredConverter.FromUnstructured` into `batchv1.Job`
@@ -14,7 +16,6 @@ field set to its zero value. Semantic checks (required fields, enums) are not pa
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,8 +25,16 @@ from typing import Any, Iterator, NamedTuple
 from katiblint.loader import Mapping, Node, Scalar, Sequence
 
 JOB_DEFINITION = "io.k8s.api.batch.v1.Job"
+BUNDLED_PREFIX = "k8s-job-"
+_BUNDLED_RE = re.compile(r"^k8s-job-(\d+)\.(\d+)\.json$")
 _VERSION_DIR_RE = re.compile(r"^v(\d+)\.(\d+)\.(\d+)-local-strict$")
 _REQUESTED_RE = re.compile(r"^v?(\d+)\.(\d+)")
+# Schema keywords that are prose for people, not rules for the converter.
+_PROSE = frozenset({"description", "title", "example", "examples", "externalDocs", "$comment"})
+# Keywords whose value maps names to schemas (the names are fields, never keywords).
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions"})
+_SCHEMA_LISTS = frozenset({"oneOf", "anyOf", "allOf"})
+_SCHEMA_VALUES = frozenset({"items", "additionalProperties", "additionalItems", "not"})
 # The JSON schema does not say which Go fields are pointers, and `omitempty` drops `""` and
 # `false` only from value-typed fields (a `*string` set to `""` is kept). These are the common
 # value-typed string and bool fields of a Job template (k8s.io/api core/v1 and batch/v1 types.go);
@@ -70,20 +79,41 @@ VALUE_BOOL_FIELDS = frozenset(
 
 
 class SchemaUnavailable(Exception):
-    """`kubernetes-validate` is not installed, or ships no schema for the version asked for."""
+    """No Job schema for the Kubernetes version asked for (not bundled, and not in `kubernetes-validate`)."""
+
+
+def bundled_versions() -> dict[tuple[int, int], Path]:
+    """The Job schemas shipped inside katiblint: `rules/data/k8s-job-<major>.<minor>.json`."""
+    from katiblint.resources import rules_dir
+
+    versions: dict[tuple[int, int], Path] = {}
+    folder = rules_dir() / "data"
+    try:
+        names = [entry.name for entry in folder.iterdir()]
+    except OSError:
+        return versions
+    for name in names:
+        match = _BUNDLED_RE.match(name)
+        if match:
+            versions[(int(match.group(1)), int(match.group(2)))] = folder / name
+    return versions
 
 
 def package_dir() -> Path:
     """Where `kubernetes-validate` keeps its schemas, found without importing it."""
     import importlib.util
 
-    spec = importlib.util.find_spec("kubernetes_validate")
+    try:
+        spec = importlib.util.find_spec("kubernetes_validate")
+    except (ImportError, ValueError):
+        spec = None
     if spec is None or not spec.submodule_search_locations:
         raise SchemaUnavailable("the `kubernetes-validate` package is not installed")
     return Path(list(spec.submodule_search_locations)[0]) / "kubernetes-json-schema"
 
 
 def shipped_versions(root: Path) -> dict[tuple[int, int], Path]:
+    """The strict schema folders of `kubernetes-validate`, by Kubernetes version."""
     versions: dict[tuple[int, int], Path] = {}
     if root.is_dir():
         for entry in root.iterdir():
@@ -93,22 +123,25 @@ def shipped_versions(root: Path) -> dict[tuple[int, int], Path]:
     return versions
 
 
-def pick_version(requested: str | None, available: list[tuple[int, int]]) -> tuple[int, int]:
-    """The newest shipped version not newer than `requested` (the newest of all by default)."""
-    if not available:
-        raise SchemaUnavailable("`kubernetes-validate` ships no strict schemas")
-    ordered = sorted(available)
-    if requested is None:
-        return ordered[-1]
+def parse_version(requested: str) -> tuple[int, int]:
     match = _REQUESTED_RE.match(requested.strip())
     if not match:
         raise SchemaUnavailable(f"`--kubernetes-version {requested}` is not a version like `1.30`")
-    wanted = (int(match.group(1)), int(match.group(2)))
+    return int(match.group(1)), int(match.group(2))
+
+
+def pick_version(requested: str | None, available: list[tuple[int, int]]) -> tuple[int, int]:
+    """The newest available version not newer than `requested` (the newest of all by default)."""
+    if not available:
+        raise SchemaUnavailable("no Kubernetes schema is available")
+    ordered = sorted(available)
+    if requested is None:
+        return ordered[-1]
+    wanted = parse_version(requested)
     older = [v for v in ordered if v <= wanted]
     if not older:
         raise SchemaUnavailable(
-            f"`kubernetes-validate` has no schema for Kubernetes {requested} "
-            f"(oldest shipped: {ordered[0][0]}.{ordered[0][1]})"
+            f"no schema for Kubernetes {requested} (oldest available: {ordered[0][0]}.{ordered[0][1]})"
         )
     return older[-1]
 
@@ -169,99 +202,109 @@ class JobSchema:
         return found
 
 
-@lru_cache(maxsize=8)
 def job_schema(requested: str | None) -> JobSchema:
-    """The Job definition and everything it references, for a Kubernetes version (cached).
+    """The Job definition and everything it references, for a Kubernetes version.
 
-    kubernetes-validate keeps every definition of a version in one 1.8 MB file, whose parsing
-    costs more than linting a file. The ~140 definitions a Job uses are kept in katiblint's cache
-    directory (`cache_dir`), keyed by that file's size and modification time, and read from there
-    next time; without a usable cache directory the big file is parsed every run.
+    The newest version not newer than `requested` among the bundled schema and, when it is
+    installed, `kubernetes-validate`'s; the bundled file wins a tie. The default (None) and the
+    bundled version itself never look for `kubernetes-validate`. Raises `SchemaUnavailable`.
     """
-    versions = shipped_versions(package_dir())
-    version = pick_version(requested, list(versions))
-    path = versions[version] / "_definitions.json"
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        raise SchemaUnavailable(f"cannot read {path.name} of `kubernetes-validate`: {exc}") from None
-    cached = _cache_file(version, stat.st_size, stat.st_mtime_ns)
-    kept = _read_cached(cached) if cached is not None else None
-    if kept is None:
-        kept = _job_definitions(path, version)
-        if cached is not None:
-            _write_cached(cached, kept)
-    return JobSchema(version, kept)
+    found = schema_or_reason(requested)
+    if isinstance(found, str):
+        raise SchemaUnavailable(found)
+    return found
 
 
-def _job_definitions(path: Path, version: tuple[int, int]) -> dict[str, Any]:
+@lru_cache(maxsize=8)
+def schema_or_reason(requested: str | None) -> JobSchema | str:
+    """`job_schema`, decided once per process: the schema, or why there is none."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return _load(requested)
+    except SchemaUnavailable as exc:
+        return str(exc)
+
+
+def _load(requested: str | None) -> JobSchema:
+    bundled = bundled_versions()
+    wanted = parse_version(requested) if requested is not None else None
+    if bundled and (wanted is None or wanted in bundled):
+        version = wanted or max(bundled)
+        return JobSchema(version, _read_bundled(bundled[version]))
+    try:
+        shipped = shipped_versions(package_dir())
+    except SchemaUnavailable:
+        if not bundled:
+            raise
+        newest = max(bundled)
+        if wanted is None or wanted > newest:
+            return JobSchema(newest, _read_bundled(bundled[newest]))  # the newest not newer than asked
+        raise SchemaUnavailable(
+            f"katiblint bundles the Kubernetes {newest[0]}.{newest[1]} schema only; "
+            f"`pip install 'katiblint[kubernetes]'` adds older releases such as {requested}"
+        ) from None
+    version = pick_version(requested, list({**shipped, **bundled}))
+    if version in bundled:
+        return JobSchema(version, _read_bundled(bundled[version]))
+    return JobSchema(version, _read_package(shipped[version] / "_definitions.json", version))
+
+
+def _read_bundled(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_bytes())
+        definitions = data["definitions"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SchemaUnavailable(f"katiblint's bundled {path.name} cannot be read ({exc}); reinstall katiblint") from None
+    if not isinstance(definitions, dict) or JOB_DEFINITION not in definitions:
+        raise SchemaUnavailable(f"katiblint's bundled {path.name} has no batch/v1 Job; reinstall katiblint")
+    return definitions
+
+
+def _read_package(path: Path, version: tuple[int, int]) -> dict[str, Any]:
+    """The Job definitions of one of `kubernetes-validate`'s 1.8 MB files (about 10 ms to parse)."""
+    try:
+        data = json.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
         raise SchemaUnavailable(f"cannot read {path.name} of `kubernetes-validate`: {exc}") from None
-    every = data.get("$defs") or data.get("definitions") or {}
+    every = (data.get("$defs") or data.get("definitions") or {}) if isinstance(data, dict) else {}
     if JOB_DEFINITION not in every:
         raise SchemaUnavailable(f"the Kubernetes {version[0]}.{version[1]} schema has no batch/v1 Job")
+    return job_definitions(every)
+
+
+def job_definitions(every: dict[str, Any]) -> dict[str, Any]:
+    """The Job definition and every definition it reaches through `$ref`, without prose.
+
+    This is what is bundled (`scripts/generate_job_schema.py`) and what is kept of a
+    `kubernetes-validate` file, so both sources give the walk the same schema.
+    """
     kept: dict[str, Any] = {}
     stack = [JOB_DEFINITION]
     while stack:
         name = stack.pop()
         if name in kept or name not in every:
             continue
-        kept[name] = every[name]
+        kept[name] = strip_prose(every[name])
         stack.extend(_refs(every[name]))
     return kept
 
 
-def cache_dir() -> Path | None:
-    """Where katiblint keeps derived data: `$KATIBLINT_CACHE_DIR` (empty: no cache), else
-    `$XDG_CACHE_HOME/katiblint`, else `~/.cache/katiblint`."""
-    chosen = os.environ.get("KATIBLINT_CACHE_DIR")
-    if chosen is not None:
-        return Path(chosen) if chosen.strip() else None
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
-        home = os.path.expanduser("~")
-        if home.startswith("~"):
-            return None  # no home directory: no cache rather than a `~` folder in the working directory
-        base = os.path.join(home, ".cache")
-    return Path(base) / "katiblint"
-
-
-def _cache_file(version: tuple[int, int], size: int, mtime_ns: int) -> Path | None:
-    root = cache_dir()
-    if root is None:
-        return None
-    return root / f"k8s-job-schema-{version[0]}.{version[1]}-{size}-{mtime_ns}.json"
-
-
-def _read_cached(path: Path) -> dict[str, Any] | None:
-    """The cached definitions, or None when absent or unusable (then they are rebuilt)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get(JOB_DEFINITION), dict):
-        return None
-    return data
-
-
-def _write_cached(path: Path, kept: dict[str, Any]) -> None:
-    """Best effort and atomic: a read-only or full disk only means no cache."""
-    import tempfile  # only on a cache miss
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(kept, out, separators=(",", ":"))
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass
+def strip_prose(schema: Any) -> Any:
+    """`schema` without descriptions; a field that happens to be called `description` stays."""
+    if isinstance(schema, list):
+        return [strip_prose(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _PROSE:
+            continue
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: strip_prose(item) for name, item in value.items()}
+        elif key in _SCHEMA_LISTS or key in _SCHEMA_VALUES:
+            out[key] = strip_prose(value)
+        else:
+            out[key] = value  # `enum`, `required`, `x-kubernetes-*`, ...: data, not schemas
+    return out
 
 
 def _refs(node: Any) -> Iterator[str]:

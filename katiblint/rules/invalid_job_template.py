@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Iterator
 
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic, Severity
+from katiblint.diagnostics import Diagnostic
 from katiblint.loader import Mapping, Node, Scalar, Sequence
 from katiblint.model import Experiment
 from katiblint.registry import Rule, parent_key
@@ -21,17 +20,6 @@ _TYPE_WORDS = {
     "boolean": "a boolean",
 }
 _REJECTED = "Katib's webhook cannot convert the template to a `batch/v1` Job and rejects the Experiment"
-# The reason the check could not run is said once per process, not on every Experiment.
-_UNAVAILABLE_SAID: set[str] = set()
-_LOCK = threading.Lock()
-
-
-def _first_time(reason: str) -> bool:
-    with _LOCK:
-        if reason in _UNAVAILABLE_SAID:
-            return False
-        _UNAVAILABLE_SAID.add(reason)
-        return True
 
 
 def _actual(node: Node) -> str:
@@ -70,15 +58,8 @@ class InvalidJobTemplate(Rule):
         try:
             js = job_schema(ctx.settings.kubernetes_version)
         except SchemaUnavailable as exc:
-            reason = str(exc)
-            if _first_time(reason):
-                yield self.report(
-                    trial_spec.get("kind") or trial_spec,
-                    f"the `batch/v1` Job trial templates were not checked against the Kubernetes schema: {reason}",
-                    help="install the schemas with `pip install 'katiblint[kubernetes]'`, or pass a "
-                    "`--kubernetes-version` the package ships",
-                    severity=Severity.WARNING,
-                )
+            # The environment, not the manifest: one line on stderr for the run, no finding.
+            ctx.notices.add(f"{self.code}: batch/v1 Job trial templates were not checked against the Kubernetes schema: {exc}")
             return
         for problem in walk(js, trial_spec, js.root()):
             node = problem.node
