@@ -8,7 +8,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
 from katiblint.loader import Mapping, Scalar
 from katiblint.model import Experiment, PodTemplate, as_str, mapping
-from katiblint.registry import Rule
+from katiblint.registry import Rule, parent_key
 from katiblint.rules._operators import OperatorKind, operator_kind, pod_label_keys
 from katiblint.rules._runtime import collector_kind, effective_primary_pod_labels
 from katiblint.suggest import closest
@@ -107,9 +107,20 @@ class UnmatchedPrimaryPodLabels(Rule):
         every = sorted({f"{k}: {v if v is not None else '<generated>'}" for labels in carried for k, v in labels.items()})
         listing = ", ".join(f"`{x}`" for x in every[:6]) or "none"
         if explicit is not None:
-            # the first label the pod closest to matching lacks
-            best = max(carried, key=lambda l: sum(_has(l, k, v, modelled) for k, v in wanted.items()), default={})
-            key = next((k for k, v in wanted.items() if not _has(best, k, v, modelled)), next(iter(wanted)))
+            missing = [k for k, v in wanted.items() if not any(_has(l, k, v, modelled) for l in carried)]
+            if not missing:
+                # each label is on some pod, but no pod has them all
+                together = " and ".join(f"`{k}: {v}`" for k, v in wanted.items())
+                yield self.report(
+                    parent_key(explicit),
+                    f"no single trial pod carries all the primaryPodLabels ({together} are on different pods); "
+                    "Katib injects the metrics collector only into a pod that carries every one, so into no pod, "
+                    "and every Trial ends MetricsUnavailable",
+                    help="keep only the labels of the pod that prints the metrics",
+                    path=explicit.path,
+                )
+                return
+            key = missing[0]
             target = explicit.key_node(key) or explicit
             wrote = f"{key}: {wanted[key]}"
             # `job-role: master` is `training.kubeflow.org/job-role: master` since the v1 operators
