@@ -8,6 +8,7 @@ admission webhook rejects. Rules read it through these functions.
 from __future__ import annotations
 
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
 from katiblint.catalog import read_data_file
@@ -27,9 +28,13 @@ class OperatorKind(NamedTuple):
     no_index_roles: tuple[str, ...]  # roles whose pods get no replica-index label
     master_source: str
     webhook: Mapping[str, Any] | None  # None: the operator validates nothing
+    camel_case: bool = True  # the defaulter renames `worker` to `Worker`
+    default_replicas: Mapping[str, int] = MappingProxyType({})  # an absent `replicas` per type (else 1)
 
     def canonical_role(self, role: str) -> str:
-        """The replica type the defaulter renames `role` to (`worker` -> `Worker`)."""
+        """The replica type the controller sees for a key written `role` (`worker` -> `Worker`)."""
+        if not self.camel_case:
+            return role
         for known in self.replica_types:
             if known.lower() == role.lower():
                 return known
@@ -79,6 +84,8 @@ def _kind(name: str, data: dict[str, Any]) -> OperatorKind:
         no_index_roles=tuple(str(r) for r in data.get("no_index_roles") or ()),
         master_source=str(data.get("master_source", "")),
         webhook=webhook if isinstance(webhook, dict) else None,
+        camel_case=bool(data.get("camel_case", True)),
+        default_replicas={str(k): int(v) for k, v in (data.get("default_replicas") or {}).items()},
     )
 
 

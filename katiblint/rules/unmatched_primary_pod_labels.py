@@ -32,10 +32,12 @@ def _role(pod: PodTemplate) -> str | None:
     return role if head.endswith("ReplicaSpecs") and role else None
 
 
-def _replicas(pod: PodTemplate) -> int | None:
-    """The replica count written for a replica type (None: absent, defaulted to 1, or a placeholder)."""
+def _replicas(op: OperatorKind, role: str, pod: PodTemplate) -> int | None:
+    """How many pods of a replica type the operator creates (None: a placeholder decides)."""
     replica = pod.node.parent
     node = replica.get("replicas") if isinstance(replica, Mapping) else None
+    if node is None:
+        return op.default_replicas.get(role, 1)
     if isinstance(node, Scalar) and isinstance(node.value, int) and not isinstance(node.value, bool):
         return node.value
     return None
@@ -56,7 +58,7 @@ def _operator_pods(op: OperatorKind, pods: list[PodTemplate]) -> list[Labels]:
         if written is None:
             continue
         role = op.canonical_role(written)
-        replicas = _replicas(pod)
+        replicas = _replicas(op, role, pod)
         if replicas is not None and replicas < 1:
             continue  # no pod of this type is created
         # pod 0, and (when there may be more) a representative of the others
@@ -141,6 +143,9 @@ class UnmatchedPrimaryPodLabels(Rule):
         if target is None:
             return
         roles = [r for r in (_role(p) for p in pods) if r]
+        required = (op.webhook or {}).get("required_types") or ()
+        if any(r not in roles for r in required):
+            return  # the operator's webhook rejects the job outright (KAT357): there are no pods
         key, value = pod_label_keys().job_role
         yield self.report(
             target,
