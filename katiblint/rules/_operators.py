@@ -79,7 +79,7 @@ def _kind(name: str, data: dict[str, Any]) -> OperatorKind:
         replica_types=tuple(str(r) for r in data.get("replica_types") or ()),
         default_container=str(data.get("default_container", "")),
         master_roles=tuple(str(r) for r in master.get("roles") or ()),
-        otherwise_role=None if not isinstance(otherwise, dict) or otherwise.get("role") is None else str(otherwise["role"]),
+        otherwise_role=str(otherwise["role"]) if isinstance(otherwise, dict) and otherwise.get("role") else None,
         otherwise_index=int(otherwise["index"]) if isinstance(otherwise, dict) and "index" in otherwise else None,
         no_index_roles=tuple(str(r) for r in data.get("no_index_roles") or ()),
         master_source=str(data.get("master_source", "")),

@@ -12,7 +12,10 @@ from katiblint.registry import Rule, parent_key
 from katiblint.rules._operators import OperatorKind, operator_kind, webhook_common
 from katiblint.suggest import closest
 
-_EFFECT = "the training operator's webhook rejects every Trial's job, so no job is created: Trials stay Created and the Experiment never finishes"
+_EFFECT = (
+    "the training operator's webhook rejects every Trial's job, so no job is created: Trials stay Created and "
+    "the Experiment never finishes"
+)
 
 
 def _quoted(values: list[str] | tuple[str, ...]) -> str:
@@ -52,12 +55,12 @@ class RejectedByTrainingOperator(Rule):
         path = f"spec.{op.replica_specs}"
         node = spec.get(op.replica_specs)
         if node is None or (isinstance(node, Scalar) and node.value is None):
-            guess = closest(op.replica_specs, [k for k in spec.keys() if k.lower().endswith("replicaspecs")])
+            guess = closest(op.replica_specs, spec.keys())
             yield self.report(
                 spec.key_node(op.replica_specs) or parent_key(spec),
                 f"`{op.kind}` has no `{op.replica_specs}`; {_EFFECT} (`{path}: Required value: must be required`)",
-                help=(f"did you mean `{op.replica_specs}` for `{guess}`? " if guess else "")
-                + f"describe the replicas under `spec.{op.replica_specs}`",
+                help=f"rename `{guess}` to `{op.replica_specs}`" if guess
+                else f"describe the replicas under `spec.{op.replica_specs}`",
             )
             return
         replicas = mapping(node)
@@ -115,7 +118,8 @@ class RejectedByTrainingOperator(Rule):
             target = pod_spec.key_node("containers") if pod_spec is not None else None
             yield self.report(
                 target or key_node,
-                f"replica `{role}` has no containers; {_EFFECT} (`{containers_path}: Required value: must be specified`)",
+                f"replica `{role}` has no containers; {_EFFECT} "
+                f"(`{containers_path}: Required value: must be specified`)",
                 help=f"add a container named `{op.default_container}` with an image",
             )
         elif containers:
@@ -155,7 +159,8 @@ class RejectedByTrainingOperator(Rule):
         if role in (hook.get("at_least_one") or ()) and isinstance(count, int) and count < 1:
             yield self.report(
                 replica.key_node("replicas") if replica is not None else key_node,
-                f"replica `{role}` has `replicas: {count}`; {_EFFECT} (`{role_path}.replicas: Forbidden: must be at least 1`)",
+                f"replica `{role}` has `replicas: {count}`; {_EFFECT} "
+                f"(`{role_path}.replicas: Forbidden: must be at least 1`)",
                 help="set `replicas` to 1 or more, or remove the replica type",
             )
 
@@ -167,7 +172,8 @@ class RejectedByTrainingOperator(Rule):
             yield self.report(
                 spec.key_node("elasticPolicy") or parent_key(elastic),
                 f"`elasticPolicy` needs a `{elastic_role}` replica; {_EFFECT} "
-                f"(`spec.{op.replica_specs}[{elastic_role}]: Required value: must be configured if elastic policy is used`)",
+                f"(`spec.{op.replica_specs}[{elastic_role}]: Required value: "
+                "must be configured if elastic policy is used`)",
                 help=f"add a `{elastic_role}` replica",
             )
         if elastic_role and elastic is not None and "nProcPerNode" in elastic.keys() and "nprocPerNode" in spec.keys():
@@ -181,7 +187,8 @@ class RejectedByTrainingOperator(Rule):
         managed = run_policy.get("managedBy") if run_policy is not None else None
         supported = tuple(str(v) for v in webhook_common().get("managed_by") or ())
         text = as_str(managed)
-        if supported and isinstance(managed, Scalar) and text is not None and text not in supported and not _templated(managed):
+        known = text is None or text in supported or _templated(managed)
+        if supported and isinstance(managed, Scalar) and not known:
             yield self.report(
                 managed,
                 f"`runPolicy.managedBy: {text}` is not a controller the training operator knows; {_EFFECT} "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
@@ -15,7 +15,7 @@ from katiblint.suggest import closest
 
 # Labels a pod carries: None is a value the controllers generate (trial name, uid, index), which
 # any value in primaryPodLabels may match.
-Labels = dict[str, Optional[str]]
+Labels = dict[str, str | None]
 
 # Kinds whose controllers katiblint does not model label by label: keys they (or Katib) fill in
 # from generated names are never reported.
@@ -23,7 +23,9 @@ _OPEN_KEYS = (
     "job-name", "controller-uid", "batch.kubernetes.io/job-name", "batch.kubernetes.io/controller-uid",
     "batch.kubernetes.io/job-completion-index",
 )
-_OPEN_PREFIXES = ("training.kubeflow.org/", "katib.kubeflow.org/", "jobset.sigs.k8s.io/", "workflows.argoproj.io/", "tekton.dev/")
+_OPEN_PREFIXES = (
+    "training.kubeflow.org/", "katib.kubeflow.org/", "jobset.sigs.k8s.io/", "workflows.argoproj.io/", "tekton.dev/",
+)
 
 
 def _role(pod: PodTemplate) -> str | None:
@@ -106,7 +108,7 @@ class UnmatchedPrimaryPodLabels(Rule):
         # every primaryPodLabels entry must be on one pod
         if any(all(_has(labels, k, v, modelled) for k, v in wanted.items()) for labels in carried):
             return
-        every = sorted({f"{k}: {v if v is not None else '<generated>'}" for labels in carried for k, v in labels.items()})
+        every = sorted({f"{k}: {'<generated>' if v is None else v}" for labels in carried for k, v in labels.items()})
         listing = ", ".join(f"`{x}`" for x in every[:6]) or "none"
         if explicit is not None:
             missing = [k for k, v in wanted.items() if not any(_has(l, k, v, modelled) for l in carried)]
