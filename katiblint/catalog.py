@@ -430,7 +430,7 @@ def _python_error(text: str, kind: str) -> str:
     return ""
 
 
-DATA_FILES = ("algorithms.yaml", "experiment-fields.yaml")
+DATA_FILES = ("algorithms.yaml", "experiment-fields.yaml", "training-operators.yaml")
 
 
 def compile_data_files() -> list[str]:

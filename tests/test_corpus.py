@@ -20,9 +20,11 @@ from katiblint.source import decode
 # Katib's v1beta1 examples that are really broken, with the error codes they must get (exactly).
 BROKEN_EXAMPLES: dict[str, tuple[set[str], str]] = {
     "kubeflow-training-operator__mpijob-horovod.yaml": (
-        {"KAT301"},
+        {"KAT301", "KAT350"},
         "MPIJob workers lack the `mpi-launcher` container, so Katib's pod webhook denies them "
-        "(R-PRIMARY-CONTAINER-ALL-PODS)",
+        "(R-PRIMARY-CONTAINER-ALL-PODS); and `primaryPodLabels: {mpi-job-role: launcher}` matches no pod, since "
+        "training-operator v1.9 labels the launcher `training.kubeflow.org/job-role: master` and no longer sets "
+        "`mpi-job-role` (mpijob_controller.go newLauncher)",
     ),
     "tekton__pipeline-run.yaml": (
         {"KAT301", "KAT303", "KAT307"},

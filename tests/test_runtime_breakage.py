@@ -183,11 +183,14 @@ def test_katib_examples_get_no_runtime_errors(shared_dir: Path) -> None:
     codes += ["KAT140", "KAT356", "KAT415", "KAT574", "KAT578"]
     # Argo and Tekton need a katib-config change their README describes: not stock kinds
     needs_config = {"argo__argo-workflow.yaml", "tekton__pipeline-run.yaml"}
+    # really broken for a runtime rule; tests/test_corpus.py BROKEN_EXAMPLES says why
+    really_broken = {"kubeflow-training-operator__mpijob-horovod.yaml": {"KAT350"}}
     linter = Linter(parse({"select": sorted(set(codes))}, "runtime codes"))
     for name, text in _corpus_sources():
         errors = [d for d in linter.lint_text(text, name).diagnostics if d.severity.value == "error"]
         if name in needs_config:
             errors = [d for d in errors if d.code != "KAT352"]
+        errors = [d for d in errors if d.code not in really_broken.get(name, set())]
         assert not errors, f"{name}: {[(d.code, d.start[0] + 1, d.message) for d in errors]}"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from katiblint.context import Context
 from katiblint.loader import Mapping, Node, Scalar
 from katiblint.model import Experiment, as_str, mapping
+from katiblint.rules._operators import trainjob_primary_pod_labels
 from katiblint.source import Span
 
 # kubeflow/katib manifests/v1beta1/installs/katib-standalone/katib-config.yaml
@@ -24,7 +25,8 @@ STOCK_TRIAL_RESOURCES: tuple[str, ...] = (
     "TrainJob.v1alpha1.trainer.kubeflow.org",
 )
 
-# experiment_defaults.go: KubeflowJobKinds get Training-Operator defaults (kind only, any group).
+# experiment_defaults.go setDefaultTrialTemplate: KubeflowJobKinds get Training-Operator defaults
+# (kind only, any group); constants.go DefaultKubeflowJobPrimaryPodLabels.
 KUBEFLOW_JOB_KINDS = ("TFJob", "PyTorchJob", "XGBoostJob", "MPIJob", "TrainJob")
 MASTER_ROLE_LABEL = ("training.kubeflow.org/job-role", "master")
 
@@ -97,9 +99,12 @@ def effective_primary_pod_labels(exp: Experiment) -> tuple[Mapping | None, dict[
         labels = {k: as_str(v) or "" for k, _, v in explicit.items()}
         return explicit, labels
     kind = exp.trial_kind
-    if exp.trial_spec is not None and kind in KUBEFLOW_JOB_KINDS and kind != "TrainJob":
-        return None, {MASTER_ROLE_LABEL[0]: MASTER_ROLE_LABEL[1]}
-    return None, {}
+    if exp.trial_spec is None or kind not in KUBEFLOW_JOB_KINDS:
+        return None, {}
+    if kind == "TrainJob":
+        # DefaultTrainJobPrimaryPodLabels: the first pod of the runtime's `node` replicated job
+        return None, trainjob_primary_pod_labels()
+    return None, {MASTER_ROLE_LABEL[0]: MASTER_ROLE_LABEL[1]}
 
 
 def value_span(node: Node, offset: int, length: int = 1) -> Span:

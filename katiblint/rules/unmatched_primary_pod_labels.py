@@ -6,20 +6,26 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
+from katiblint.loader import Mapping, Scalar
 from katiblint.model import Experiment, PodTemplate, as_str, mapping
-from katiblint.registry import Rule
+from katiblint.registry import Rule, parent_key
+from katiblint.rules._operators import OperatorKind, operator_kind, pod_label_keys
 from katiblint.rules._runtime import collector_kind, effective_primary_pod_labels
 from katiblint.suggest import closest
 
-_TRAINING_OPERATOR = ("TFJob", "PyTorchJob", "XGBoostJob", "MPIJob", "PaddleJob", "JAXJob")
-# Label keys whose values the controllers fill in from names Katib generates (trial name,
-# uid, index): any value may match, so these are never reported.
+# Labels a pod carries: None is a value the controllers generate (trial name, uid, index), which
+# any value in primaryPodLabels may match.
+Labels = dict[str, str | None]
+
+# Kinds whose controllers katiblint does not model label by label: keys they (or Katib) fill in
+# from generated names are never reported.
 _OPEN_KEYS = (
-    "training.kubeflow.org/job-name", "training.kubeflow.org/replica-index", "training.kubeflow.org/operator-name",
-    "job-name", "replica-index", "group-name", "mpi-job-name", "controller-uid", "batch.kubernetes.io/job-name",
-    "batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-completion-index",
+    "job-name", "controller-uid", "batch.kubernetes.io/job-name", "batch.kubernetes.io/controller-uid",
+    "batch.kubernetes.io/job-completion-index",
 )
-_OPEN_PREFIXES = ("katib.kubeflow.org/", "jobset.sigs.k8s.io/", "workflows.argoproj.io/", "tekton.dev/")
+_OPEN_PREFIXES = (
+    "training.kubeflow.org/", "katib.kubeflow.org/", "jobset.sigs.k8s.io/", "workflows.argoproj.io/", "tekton.dev/",
+)
 
 
 def _role(pod: PodTemplate) -> str | None:
@@ -28,32 +34,55 @@ def _role(pod: PodTemplate) -> str | None:
     return role if head.endswith("ReplicaSpecs") and role else None
 
 
-def _is_master(kind: str, role: str, roles: list[str]) -> bool:
-    """Training Operator `IsMasterRole`: the pods that get `training.kubeflow.org/job-role: master`."""
-    if kind == "MPIJob":
-        return role == "Launcher"
-    if kind == "TFJob":
-        if any(r in ("Chief", "Master") for r in roles):
-            return role in ("Chief", "Master")
-        return role == "Worker"  # worker 0 is the master when there is no Chief or Master
-    return role == "Master"
+def _replicas(op: OperatorKind, role: str, pod: PodTemplate) -> int | None:
+    """How many pods of a replica type the operator creates (None: a placeholder decides)."""
+    replica = pod.node.parent
+    node = replica.get("replicas") if isinstance(replica, Mapping) else None
+    if node is None:
+        return op.default_replicas.get(role, 1)
+    if isinstance(node, Scalar) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return node.value
+    return None
 
 
-def _controller_labels(kind: str, role: str | None, roles: list[str]) -> dict[str, str]:
-    if kind not in _TRAINING_OPERATOR or role is None:
-        return {}
-    labels = {"training.kubeflow.org/replica-type": role.lower(), "replica-type": role.lower()}
-    if _is_master(kind, role, roles):
-        labels["training.kubeflow.org/job-role"] = "master"
-        labels["job-role"] = "master"
-    if kind == "MPIJob":
-        labels["mpi-job-role"] = role.lower()
-    return labels
-
-
-def _pod_labels(pod: PodTemplate) -> dict[str, str]:
+def _template_labels(pod: PodTemplate) -> dict[str, str]:
     labels = mapping(pod.metadata.get("labels")) if pod.metadata else None
     return {k: as_str(v) or "" for k, _, v in labels.items()} if labels else {}
+
+
+def _operator_pods(op: OperatorKind, pods: list[PodTemplate]) -> list[Labels]:
+    """The label sets of the pods the training operator creates (pod.go createNewPod, newLauncher)."""
+    keys = pod_label_keys()
+    roles = [op.canonical_role(r) for r in (_role(p) for p in pods) if r]
+    carried: list[Labels] = []
+    for pod in pods:
+        written = _role(pod)
+        if written is None:
+            continue
+        role = op.canonical_role(written)
+        replicas = _replicas(op, role, pod)
+        if replicas is not None and replicas < 1:
+            continue  # no pod of this type is created
+        # pod 0, and (when there may be more) a representative of the others
+        for index in (0,) if replicas == 1 else (0, 1):
+            labels: Labels = dict(_template_labels(pod))
+            labels.update({k: None for k in keys.open})
+            labels[keys.replica_type] = role.lower()
+            if role not in op.no_index_roles:
+                labels[keys.replica_index] = str(index) if index == 0 else None
+            if op.is_master(role, index, roles):
+                labels[keys.job_role[0]] = keys.job_role[1]
+            carried.append(labels)
+    return carried
+
+
+def _has(labels: Labels, key: str, value: str, modelled: bool) -> bool:
+    if not modelled and (key in _OPEN_KEYS or key.startswith(_OPEN_PREFIXES)):
+        return True
+    if key not in labels:
+        return False
+    have = labels[key]
+    return have is None or have == value
 
 
 class UnmatchedPrimaryPodLabels(Rule):
@@ -67,23 +96,39 @@ class UnmatchedPrimaryPodLabels(Rule):
         kind = exp.trial_kind or ""
         if not wanted or not pods or collector_kind(exp) == "Push":
             return
-        roles = [r for r in (_role(p) for p in pods) if r]
-        meta_labels = mapping(exp.metadata.get("labels")) if exp.metadata else None
-        shared = {k: as_str(v) or "" for k, _, v in meta_labels.items()} if meta_labels else {}
-        carried = []
-        for pod in pods:
-            labels = {**shared, **_controller_labels(kind, _role(pod), roles), **_pod_labels(pod)}
-            carried.append(labels)
-        # mirrors inject_webhook.go isPrimaryPod: every primaryPodLabels entry must be on the pod
-        if any(all(_has(labels, k, v) for k, v in wanted.items()) for labels in carried):
+        op = operator_kind(kind, exp.trial_api_version)
+        # Katib's pod webhook (inject_webhook.go Mutate, isPrimaryPod) compares primaryPodLabels with
+        # the labels of the pod as created: its template's and its controller's. The Experiment's
+        # and the job's own metadata.labels never reach the pods.
+        if op is not None:
+            carried = _operator_pods(op, pods)
+        else:
+            carried = [dict(_template_labels(pod)) for pod in pods]
+        modelled = op is not None
+        # every primaryPodLabels entry must be on one pod
+        if any(all(_has(labels, k, v, modelled) for k, v in wanted.items()) for labels in carried):
             return
-        every = sorted({f"{k}: {v}" for labels in carried for k, v in labels.items()})
+        every = sorted({f"{k}: {'<generated>' if v is None else v}" for labels in carried for k, v in labels.items()})
         listing = ", ".join(f"`{x}`" for x in every[:6]) or "none"
         if explicit is not None:
-            missing = [k for k, v in wanted.items() if not any(_has(l, k, v) for l in carried)] or list(wanted)
+            missing = [k for k, v in wanted.items() if not any(_has(l, k, v, modelled) for l in carried)]
+            if not missing:
+                # each label is on some pod, but no pod has them all
+                together = " and ".join(f"`{k}: {v}`" for k, v in wanted.items())
+                yield self.report(
+                    parent_key(explicit),
+                    f"no single trial pod carries all the primaryPodLabels ({together} are on different pods); "
+                    "Katib injects the metrics collector only into a pod that carries every one, so into no pod, "
+                    "and every Trial ends MetricsUnavailable",
+                    help="keep only the labels of the pod that prints the metrics",
+                    path=explicit.path,
+                )
+                return
             key = missing[0]
             target = explicit.key_node(key) or explicit
-            guess = closest(f"{key}: {wanted[key]}", every)
+            wrote = f"{key}: {wanted[key]}"
+            # `job-role: master` is `training.kubeflow.org/job-role: master` since the v1 operators
+            guess = next((x for x in every if x.endswith("/" + wrote)), None) or closest(wrote, every)
             yield self.report(
                 target,
                 f"no trial pod carries the primaryPodLabels `{key}: {wanted[key]}` (pods carry {listing}); "
@@ -93,23 +138,24 @@ class UnmatchedPrimaryPodLabels(Rule):
                 path=f"{explicit.path}[{key}]",
             )
             return
+        if op is None:
+            return
         spec = mapping(exp.trial_spec.get("spec")) if exp.trial_spec else None
-        replica_key = next((k for k in (spec.keys() if spec else []) if k.endswith("ReplicaSpecs")), None)
-        target = spec.key_node(replica_key) if spec is not None and replica_key else None
+        target = spec.key_node(op.replica_specs) if spec is not None else None
         if target is None:
             return
+        roles = [r for r in (_role(p) for p in pods) if r]
+        required = (op.webhook or {}).get("required_types") or ()
+        if any(r not in roles for r in required):
+            return  # the operator's webhook rejects the job outright (KAT357): there are no pods
+        key, value = pod_label_keys().job_role
         yield self.report(
             target,
-            f"no `{kind}` replica here is a master ({', '.join(f'`{r}`' for r in roles) or 'none'}), so no pod gets "
-            "the defaulted primaryPodLabels `training.kubeflow.org/job-role: master`; Katib injects the metrics "
-            "collector into no pod and every Trial ends MetricsUnavailable",
-            help="add a `Master` replica, or set `spec.trialTemplate.primaryPodLabels` to the pod that prints "
-            "the metrics, e.g. `training.kubeflow.org/replica-type: worker`",
+            f"no `{kind}` replica here is a master ({', '.join(f'`{r}`' for r in roles) or 'none'}): the training "
+            f"operator labels {op.master_text()} `{key}: {value}`, the defaulted primaryPodLabels; Katib injects "
+            "the metrics collector into no pod and every Trial ends MetricsUnavailable",
+            help=f"add a `{op.master_roles[0] if op.master_roles else op.replica_types[0]}` replica, or set "
+            "`spec.trialTemplate.primaryPodLabels` to the pod that prints the metrics, e.g. "
+            f"`{pod_label_keys().replica_type}: {(roles[0] if roles else 'worker').lower()}`",
             path=target.path,
         )
-
-
-def _has(labels: dict[str, str], key: str, value: str) -> bool:
-    if key in _OPEN_KEYS or key.startswith(_OPEN_PREFIXES):
-        return True
-    return labels.get(key) == value
