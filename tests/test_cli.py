@@ -320,3 +320,37 @@ def _on_a_terminal(cwd: Path, env: dict[str, str]) -> str:
     proc.wait(timeout=60)
     os.close(primary)
     return b"".join(chunks).decode("utf-8", "replace")
+
+
+# -- syntax errors ------------------------------------------------------------------------------
+
+
+def test_a_tab_in_indentation_is_named_as_a_tab(tmp_path: Path) -> None:
+    (tmp_path / "tab.yaml").write_text("apiVersion: kubeflow.org/v1beta1\nkind: Experiment\nmetadata:\n\tname: x\n")
+    run = katiblint("tab.yaml", cwd=tmp_path)
+    assert run.code == 1
+    lines = run.out.splitlines()
+    assert lines[:6] == [
+        "error KAT001 YAML syntax error: found a tab character, which cannot start any token "
+        "(while scanning for the next token)",
+        "  --> tab.yaml:4:1",
+        "  |",
+        "4 |     name: x",
+        "  | ^^^^ yaml-syntax-error",
+        "  |",
+    ]
+    assert lines[6] == "help: indent with spaces; YAML does not allow tabs for indentation (katiblint explain KAT001)"
+
+
+def test_a_control_character_is_named_and_pointed_at(tmp_path: Path) -> None:
+    # YAML forbids raw control characters; the parser's own column for them can be off.
+    (tmp_path / "ctl.yaml").write_text(GOOD.replace("name: random", "name: r\u00e9\u202e\x1b[2Jx"), encoding="utf-8")
+    run = katiblint("ctl.yaml", "--format", "concise", cwd=tmp_path)
+    assert run.code == 1
+    assert run.out.splitlines()[0] == (
+        "ctl.yaml:4:12: KAT001 [error] YAML syntax error: the control character U+001B (`\\x1b`) "
+        "is not allowed in YAML [yaml-syntax-error]"
+    )
+    full = katiblint("ctl.yaml", cwd=tmp_path).out
+    assert 'help: remove it, or write it as an escape inside a double-quoted string (`"\\x1b"`)' in full
+    assert "indent with spaces" not in full  # `unacceptable` is not about tabs

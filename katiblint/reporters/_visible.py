@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import re
 
-# C0 and C1 controls, DEL, and the format characters that change how the text around them is
-# shown: soft hyphen, Arabic and Syriac format marks, zero-width characters, the bidirectional
-# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), line and paragraph
-# separators (U+2028/U+2029), invisible operators, the byte-order mark, interlinear annotation
-# marks, Unicode tag characters, and lone surrogates (which cannot even be encoded as UTF-8).
-_ESCAPED = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u08e2\u180e\u200b-\u200f"
-    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff"
-    "\U000110bd\U000110cd\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
-)
+# What is escaped: C0 and C1 controls and DEL (category Cc), format characters (Cf: the bidi
+# embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, zero-width characters,
+# the soft hyphen, the byte-order mark, tag characters), the line and paragraph separators
+# U+2028/U+2029 (Zl, Zp), and lone surrogates (Cs), which cannot even be encoded as UTF-8.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+_ASCII_CONTROL = re.compile("[\x00-\x1f\x7f]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 TAB_WIDTH = 4
 # Code-frame lines wider than this (in terminal columns) are cut around the span.
@@ -29,8 +25,19 @@ MAX_WIDTH = 120
 ELLIPSIS = "..."
 
 
+def hidden(ch: str) -> bool:
+    """Whether a character is escaped rather than printed."""
+    if ch < "\x7f":
+        return ch < " "
+    if ch < "\xa0":
+        return True  # DEL and the C1 controls
+    import unicodedata
+
+    return unicodedata.category(ch) in _HIDDEN_CATEGORIES
+
+
 def escape_char(ch: str) -> str:
-    """The visible form of one character `_ESCAPED` matches: `\\t`, `\\x1b`, `\\u202e`, `\\U000e0041`."""
+    """The visible form of one hidden character: `\\t`, `\\x1b`, `\\u202e`, `\\U000e0041`."""
     named = _NAMED.get(ch)
     if named is not None:
         return named
@@ -45,9 +52,9 @@ def escape_char(ch: str) -> str:
 def visible(text: str, keep: str = "") -> str:
     """`text` with every control or invisible formatting character escaped, except those in
     `keep` (the GitHub reporter keeps line breaks, which workflow commands encode themselves)."""
-    if _ESCAPED.search(text) is None:
+    if text.isascii() and _ASCII_CONTROL.search(text) is None:
         return text
-    return _ESCAPED.sub(lambda m: m.group() if m.group() in keep else escape_char(m.group()), text)
+    return "".join(escape_char(ch) if hidden(ch) and ch not in keep else ch for ch in text)
 
 
 def _width(ch: str) -> int:
@@ -67,7 +74,7 @@ def _pieces(text: str) -> list[tuple[str, int]]:
     for ch in text:
         if ch == "\t":
             out.append((" " * TAB_WIDTH, TAB_WIDTH))
-        elif _ESCAPED.match(ch):
+        elif hidden(ch):
             shown = escape_char(ch)
             out.append((shown, len(shown)))
         else:
