@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from katiblint import config
 from katiblint.config import Settings, resolve
 from katiblint.diagnostics import Severity
 from katiblint.engine import FileResult, Linter, collect_files, has_errors
@@ -28,6 +29,13 @@ def build_settings(paths: Sequence[str], options: dict[str, Any]) -> Settings:
 
             if not _is_selector(selector):
                 raise KatibLintError(f"--{key.replace('_', '-')}: `{selector}` is not a rule code, prefix or name")
+    versions: dict[str, str] = {}
+    for key, check in (("katib_version", config.katib_version), ("kubernetes_version", config.kubernetes_version)):
+        if options.get(key) is not None:
+            try:
+                versions[key] = check(options[key])
+            except ValueError as exc:
+                raise KatibLintError(f"--{key.replace('_', '-')}: {exc}") from None
     extra_algorithms = joined("algorithms")
     return settings.with_overrides(
         select=joined("select"),
@@ -37,8 +45,8 @@ def build_settings(paths: Sequence[str], options: dict[str, Any]) -> Settings:
         istio_inject=options.get("istio_inject"),
         algorithms=(settings.algorithms + extra_algorithms) if extra_algorithms else None,
         fail_on=Severity(options["fail_on"]) if options.get("fail_on") else None,
-        katib_version=options.get("katib_version"),
-        kubernetes_version=options.get("kubernetes_version"),
+        katib_version=versions.get("katib_version"),
+        kubernetes_version=versions.get("kubernetes_version"),
         katib_config=options.get("katib_config"),
     )
 

@@ -142,6 +142,16 @@ def test_fail_on_warning_fails_on_a_warning(tmp_path: Path) -> None:
         (("--ignore", "no-such-rule"), "`no-such-rule` is not a rule code, prefix or name"),
         (("--extend-select", "XYZ"), "`XYZ` is not a rule code"),
         (("--config", "missing.toml"), "missing.toml: configuration file not found"),
+        (
+            ("--katib-version", "banana"),
+            "--katib-version: `banana` is not a Katib release katiblint knows; expected 0.10 to 0.19 "
+            "(e.g. `0.17` or `v0.17.0`), `latest` (0.19) or `master`",
+        ),
+        (("--katib-version", "0.9"), "`0.9` is not a Katib release katiblint knows"),
+        (
+            ("--kubernetes-version", "banana"),
+            "--kubernetes-version: `banana` is not a Kubernetes version; expected 1.MINOR, e.g. `1.30` or `v1.30.2`",
+        ),
     ],
 )
 def test_usage_errors_exit_2(tmp_path: Path, args: tuple[str, ...], needle: str) -> None:
@@ -151,6 +161,18 @@ def test_usage_errors_exit_2(tmp_path: Path, args: tuple[str, ...], needle: str)
     assert needle in run.err
     assert "Traceback" not in run.err
     assert "KAT302" not in run.out  # nothing was linted
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--katib-version", "0.17"), ("--katib-version", "v0.15.0"), ("--katib-version", "latest"),
+     ("--katib-version", "master"), ("--kubernetes-version", "1.30"), ("--kubernetes-version", "v1.29.4")],
+)
+def test_valid_versions_are_accepted(tmp_path: Path, args: tuple[str, ...]) -> None:
+    (tmp_path / "bad.yaml").write_text(BAD)
+    run = katiblint("bad.yaml", "--format", "concise", "--select", "KAT302", *args, cwd=tmp_path)
+    assert run.code == 1, run.err
+    assert f"bad.yaml:{BAD_LINE}:{BAD_COLUMN}: KAT302" in run.out
 
 
 def test_bad_config_file_exits_2_naming_the_file(tmp_path: Path) -> None:
