@@ -122,7 +122,7 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
         extra={"rules": linter.rule_classes},
     )
     if options.get("statistics"):
-        text = statistics(results)
+        text = statistics_json(results) if fmt == "json" else statistics(results)
     else:
         text = renderer(fmt)(results, report)
     if output_path:
@@ -145,3 +145,18 @@ def statistics(results: Sequence[FileResult]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def statistics_json(results: Sequence[FileResult]) -> str:
+    """`--statistics --format json`: one object per rule, most frequent first."""
+    import json
+
+    from katiblint.diagnostics import Applicability
+
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in results:
+        for d in r.diagnostics:
+            row = rows.setdefault((d.code, d.name), {"code": d.code, "name": d.name, "count": 0, "fixable": 0})
+            row["count"] += 1
+            if d.fix is not None and d.fix.applicability == Applicability.SAFE:
+                row["fixable"] += 1
+    ordered = sorted(rows.values(), key=lambda row: (-row["count"], row["code"], row["name"]))
+    return json.dumps(ordered, indent=2) + "\n"

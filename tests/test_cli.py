@@ -287,6 +287,26 @@ def test_statistics_counts_per_rule(tmp_path: Path) -> None:
     assert rows == [["2", "KAT302", "undefined-trial-parameter"], ["1", "KAT003", "unused-suppression"]]
 
 
+def test_statistics_as_json(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(BAD)
+    (tmp_path / "b.yaml").write_text(BAD)
+    (tmp_path / "w.yaml").write_text(WARNING_ONLY)
+    (tmp_path / "f.yaml").write_text(GOOD.replace("algorithmName: random", "algorithmName: Random"))
+    run = katiblint(".", "--statistics", "--format", "json", cwd=tmp_path)
+    assert run.code == 1
+    assert json.loads(run.out) == [
+        {"code": "KAT302", "name": "undefined-trial-parameter", "count": 2, "fixable": 0},
+        {"code": "KAT003", "name": "unused-suppression", "count": 1, "fixable": 0},
+        {"code": "KAT201", "name": "unknown-algorithm", "count": 1, "fixable": 1},  # a safe fix: `random`
+    ]
+    (tmp_path / "a.yaml").write_text(GOOD)
+    (tmp_path / "b.yaml").write_text(GOOD)
+    (tmp_path / "w.yaml").write_text(GOOD)
+    (tmp_path / "f.yaml").write_text(GOOD)
+    clean = katiblint(".", "--statistics", "--format", "json", cwd=tmp_path)
+    assert (clean.code, clean.out) == (0, "[]\n")
+
+
 def test_output_file(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text(BAD)
     run = katiblint("bad.yaml", "--format", "json", "-o", "report.json", "--color", "always", cwd=tmp_path)
