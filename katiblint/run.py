@@ -126,7 +126,11 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
     else:
         text = renderer(fmt)(results, report)
     if output_path:
-        Path(output_path).write_text(text, encoding="utf-8")
+        try:
+            Path(output_path).parent.mkdir(parents=True, exist_ok=True)
+            Path(output_path).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise KatibLintError(f"{output_path}: cannot write the report: {exc.strerror or exc}") from None
     else:
         stream.write(text)
         stream.flush()

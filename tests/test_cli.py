@@ -319,6 +319,18 @@ def test_output_file(tmp_path: Path) -> None:
     assert "KAT302" in text and not ANSI.search(text)  # a file never gets colour codes
 
 
+def test_output_file_in_a_new_folder_and_an_unwritable_one(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text(BAD)
+    run = katiblint("bad.yaml", "--format", "json", "-o", "reports/katiblint.json", cwd=tmp_path)
+    assert (run.code, run.out, run.err) == (1, "", "")
+    assert json.loads((tmp_path / "reports" / "katiblint.json").read_text(encoding="utf-8"))["diagnostics"]
+    (tmp_path / "file").write_text("")
+    run = katiblint("bad.yaml", "-o", "file/report.txt", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err.startswith("katiblint: error: file/report.txt: cannot write the report: ")
+    assert "Traceback" not in run.err and "internal error" not in run.err
+
+
 def test_color_always_and_never(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text(BAD)
     coloured = katiblint("bad.yaml", "--color", "always", cwd=tmp_path).out
