@@ -242,7 +242,18 @@ def test_version_and_help() -> None:
 
     assert __version__ in katiblint("--version").out
     run = katiblint("--help")
-    assert run.code == 0 and "check" in run.out and "explain" in run.out and "rules" in run.out
+    assert run.code == 0
+    lines = run.out.splitlines()
+    assert lines[:2] == ["Usage: katiblint [OPTIONS] PATH...", "       katiblint COMMAND [ARGS]..."]
+    # A bare `katiblint PATH` is the main use: its options are on the first help page ...
+    options = [line.split()[0] for line in lines if line.startswith("  -")]
+    for option in ("--format", "--select", "--ignore", "--fail-on", "--fix", "--katib-version", "--statistics", "--version"):
+        assert option in options, run.out
+    assert options.count("-h,") == 1
+    # ... and the other commands stay discoverable.
+    commands = lines[lines.index("Commands:") + 1 :]
+    assert [line.split()[0] for line in commands] == ["check", "explain", "rules", "new", "schema"]
+    assert katiblint("-h").out == run.out
 
 
 # -- output -------------------------------------------------------------------------------------
