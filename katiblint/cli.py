@@ -226,7 +226,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return 2
     except KatibLintError as exc:
-        click.echo(f"katiblint: error: {exc}", err=True)
+        from katiblint.reporters._visible import visible
+
+        click.echo(f"katiblint: error: {visible(str(exc))}", err=True)  # it may quote a value from a file
         return 2
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)

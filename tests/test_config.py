@@ -181,6 +181,7 @@ def test_exclude_from_config(tmp_path: Path) -> None:
             '[tool.other]\nkubernetes-version = 1\n[tool.katiblint]\nkubernetes-version = "banana"\n',
             ["pyproject.toml:4: `kubernetes-version`: `banana` is not a Kubernetes version; expected 1.MINOR"],
         ),
+        (".katiblint.toml", 'katib-version = "\\u001b[31mred"\n', ["`\\x1b[31mred` is not a Katib release"]),  # shown escaped
         (".katiblint.yaml", "katib-version: banana\n", [".katiblint.yaml:1: `katib-version`: `banana` is not a Katib release"]),
         (".katiblint.yaml", "select: [ALL]\nseverity:\n  KAT302: fatal\n", [".katiblint.yaml:3: `severity.KAT302`"]),
     ],
