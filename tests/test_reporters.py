@@ -212,6 +212,16 @@ def test_full_frame_cuts_long_lines_around_the_span(tmp_path: Path) -> None:
     assert f"  --> long.yaml:{BAD_LINE}:{BAD_COLUMN + 300}" in lines
 
 
+def test_full_frame_of_a_span_at_the_end_of_a_long_line_fills_the_width() -> None:
+    text = "k: " + "x" * 997 + "END\n"
+    source = SourceFile("f.yaml", text)
+    diag = Diagnostic("KAT101", "invalid-experiment-name", Severity.ERROR, "bad", Span(1000, 1003), help="fix it")
+    diag.start, diag.end = source.position(1000), source.position(1003)
+    out = full_reporter.render([FileResult("f.yaml", source, [diag])], ReportOptions()).splitlines()
+    assert out[3] == "1 | ..." + "x" * 111 + "END"
+    assert out[4] == "  | " + " " * 114 + "^^^ invalid-experiment-name"
+
+
 def test_undecodable_file_is_one_line_without_a_frame(tmp_path: Path) -> None:
     (tmp_path / "image.yaml").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 20)
     run = katiblint("image.yaml", cwd=tmp_path)

@@ -105,6 +105,8 @@ def frame_line(text: str, start: int, end: int, max_width: int = MAX_WIDTH) -> t
     # Keep a little context before the span, then as much of the span and what follows as fits.
     budget = max_width - 2 * len(ELLIPSIS)
     left_col = max(0, caret_start - min(budget // 4, 24))
+    if columns[-1] - left_col < budget:  # near the end of the line: fill the width with what precedes
+        left_col = max(0, min(left_col, columns[-1] - budget))
     first = next(i for i in range(len(pieces) + 1) if columns[i] >= left_col)
     shown: list[str] = []
     width = 0
