@@ -50,6 +50,21 @@ class KatibLintGroup(click.Group):
             args.insert(0, "check")
         return super().resolve_command(ctx, args)
 
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] PATH...")
+        formatter.write_usage(ctx.command_path, "COMMAND [ARGS]...", prefix="       ")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The lint options first (a bare `katiblint PATH` is `check`), then the subcommands."""
+        check_command = self._load("check")
+        lint_options = [p for p in (check_command.params if check_command is not None else []) if isinstance(p, click.Option)]
+        params = lint_options + self.get_params(ctx)  # the group's own: --version, --help
+        records = [record for param in params if (record := param.get_help_record(ctx)) is not None]
+        if records:
+            with formatter.section("Options"):
+                formatter.write_dl(records)
+        self.format_commands(ctx, formatter)
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in LAZY_COMMANDS and args[0] not in ("--help", "-h", "--version")):
             args = ["check", *args]
@@ -61,7 +76,9 @@ class KatibLintGroup(click.Group):
 def main_group() -> None:
     """Lint Kubeflow Katib Experiment manifests.
 
-    `katiblint PATH...` lints files and folders (`-` reads standard input).
+    `katiblint PATH...` lints files and folders (`-` reads standard input); it is short for
+    `katiblint check PATH...` and takes the options below. `katiblint COMMAND --help` describes
+    the other commands.
     """
 
 
@@ -97,8 +114,8 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None, help="Lowest severity that fails the run.")
 @click.option("--stdin-filename", default=None, help="Name to report for `-` (standard input).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the output.")
-@click.option("--katib-version", default=None, help="Katib release to check against (default: latest).")
-@click.option("--kubernetes-version", default=None, help="Kubernetes version for Job schema checks.")
+@click.option("--katib-version", default=None, help="Katib release to check against: 0.10 to 0.19, latest (default) or master.")
+@click.option("--kubernetes-version", default=None, help="Kubernetes version (1.MINOR) for Job schema checks (default: the newest known).")
 @click.option("--katib-config", default=None, type=click.Path(), help="The cluster's katib-config (KatibConfig or ConfigMap).")
 @click.option("-j", "--jobs", type=int, default=None, help="Parallel workers (default: CPU count).")
 @click.option("--statistics", is_flag=True, help="Print counts per rule instead of findings.")
@@ -212,7 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return 2
     except KatibLintError as exc:
-        click.echo(f"katiblint: error: {exc}", err=True)
+        from katiblint.reporters._visible import visible
+
+        click.echo(f"katiblint: error: {visible(str(exc))}", err=True)  # it may quote a value from a file
         return 2
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -6,6 +6,7 @@ the file. A bad configuration is a `KatibLintError` (exit 2) that names the file
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +19,12 @@ from katiblint.selector import is_selector
 CONFIG_NAMES = (".katiblint.toml", ".katiblint.yaml", ".katiblint.yml", "pyproject.toml")
 ISTIO_POLICIES = ("auto", "false", "true", "off")
 LATEST_KATIB = "0.19"
+# Katib serves kubeflow.org/v1beta1 from release 0.10 on. `latest` is LATEST_KATIB; `master` is
+# Katib's development branch, after the latest release (the catalogs' `>0.19` entries).
+FIRST_KATIB = "0.10"
+KATIB_BRANCHES = ("latest", "master")
+_KATIB_RE = re.compile(r"^v?0\.(\d+)(?:\.\d+)?(?:-[0-9A-Za-z.]+)?$")
+_KUBERNETES_RE = re.compile(r"^v?1\.(\d+)(?:\.\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,30 @@ _KEYS: dict[str, str] = {
     "respect-gitignore": "bool",
     "search-project": "bool",
 }
+
+
+def katib_version(value: str) -> str:
+    """A `--katib-version` / `katib-version` value checked and normalised; ValueError says why."""
+    text = value.strip()
+    if text.lower() == "latest":
+        return LATEST_KATIB
+    if text.lower() == "master":
+        return "master"
+    match = _KATIB_RE.match(text)
+    first, last = int(FIRST_KATIB.split(".")[1]), int(LATEST_KATIB.split(".")[1])
+    if match is None or not first <= int(match.group(1)) <= last:
+        raise ValueError(
+            f"`{value}` is not a Katib release katiblint knows; expected {FIRST_KATIB} to {LATEST_KATIB} "
+            f"(e.g. `0.17` or `v0.17.0`), `latest` ({LATEST_KATIB}) or `master`"
+        )
+    return text
+
+
+def kubernetes_version(value: str) -> str:
+    """A `--kubernetes-version` / `kubernetes-version` value checked; ValueError says why."""
+    if _KUBERNETES_RE.match(value.strip()) is None:
+        raise ValueError(f"`{value}` is not a Kubernetes version; expected 1.MINOR, e.g. `1.30` or `v1.30.2`")
+    return value.strip()
 
 
 def find_config(start: Path) -> Path | None:
@@ -140,7 +171,11 @@ def parse(data: dict[str, Any], origin: str) -> Settings:
     from katiblint.registry import lookup
 
     def fail(key: str, why: str) -> KatibLintError:
-        return KatibLintError(f"{origin}: `{key}`: {why}")
+        parts = key.split(".")
+        line = key_line(origin, parts[-1]) if len(parts) > 1 else None
+        line = line if line is not None else key_line(origin, parts[0])
+        where = f"{origin}:{line}" if line is not None else origin
+        return KatibLintError(f"{where}: `{key}`: {why}")
 
     values: dict[str, Any] = {}
     for key, value in data.items():
@@ -181,7 +216,28 @@ def parse(data: dict[str, Any], origin: str) -> Settings:
         raise fail("istio-inject", f"must be one of {', '.join(ISTIO_POLICIES)}")
     if "fail_on" in values:
         values["fail_on"] = _severity(values["fail_on"], lambda why: fail("fail-on", why))
+    for key, check in (("katib_version", katib_version), ("kubernetes_version", kubernetes_version)):
+        if key in values:
+            try:
+                values[key] = check(values[key])
+            except ValueError as exc:
+                raise fail(key.replace("_", "-"), str(exc)) from None
     return Settings(config_path=origin, **values)
+
+
+def key_line(origin: str, key: str) -> int | None:
+    """The 1-based line where a configuration file sets `key` (in pyproject.toml: under
+    `[tool.katiblint]`), or None when it cannot be told (not a file, or a form not recognised)."""
+    try:
+        text = Path(origin).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    start = 0
+    if Path(origin).name == "pyproject.toml":
+        start = max(text.find("[tool.katiblint"), 0)
+    pattern = re.compile(rf"""^[ \t]*(?:\[\s*)?["']?{re.escape(key)}["']?[ \t]*(?:[=:]|\])""", re.MULTILINE)
+    match = pattern.search(text, start)
+    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def _severity(level: Any, fail: Any) -> Severity:

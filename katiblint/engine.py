@@ -99,12 +99,19 @@ class Linter:
             return FileResult(display, None, judged=False)  # no Katib document here: not parsed at all
         source, error, byte_offset = decode(data, display)
         if source is None:
-            line, col = byte_offset_position(data, byte_offset)
-            fake = SourceFile(display, data.decode("utf-8", errors="replace"))
-            diag = self._make(IO_ERROR, f"{error} at byte {byte_offset}; Kubernetes reads manifests as UTF-8", None)
-            start = fake.offset(line, col)
-            diag.span = Span(start, start + 1)
-            result = FileResult(display, fake)
+            # No code frame: the bytes around an undecodable one are usually binary garbage.
+            line, _ = byte_offset_position(data, byte_offset)
+            line_start = data.rfind(b"\n", 0, byte_offset) + 1
+            col = len(data[line_start:byte_offset].decode("utf-8", errors="replace"))
+            diag = self._make(
+                IO_ERROR,
+                f"{error} at byte {byte_offset} (line {line + 1}); Kubernetes reads manifests as UTF-8",
+                None,
+                help="save the file as UTF-8; if it is not a manifest (an image, an archive), leave it out with `--exclude`",
+            )
+            diag.path = display
+            diag.start = diag.end = (line, col)
+            result = FileResult(display, None)
             self.finish(result, [diag])
             return result
         return self.lint_source(source)

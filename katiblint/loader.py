@@ -685,6 +685,15 @@ def _parse(source: SourceFile, text: str, documents: list[Document], problems: l
     return None
 
 
+_UNACCEPTABLE_RE = re.compile(r"unacceptable character #x([0-9a-fA-F]+)")
+_TAB_RE = re.compile(r"\btabs?\b", re.IGNORECASE)
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def _syntax_problem(exc: Exception, text: str) -> LoadProblem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None)
@@ -696,12 +705,29 @@ def _syntax_problem(exc: Exception, text: str) -> LoadProblem:
         offset = min(getattr(mark, "index", 0) or 0, len(text))
     else:
         offset = getattr(exc, "position", 0) or 0
+    found = text[offset] if offset < len(text) else ""
+    helptext = None
+    control = _UNACCEPTABLE_RE.search(problem)
+    if control is not None:
+        code = int(control.group(1), 16)
+        # The reader stops at the first such character, but its mark can be a few columns off.
+        first = text.find(chr(code))
+        offset = first if first >= 0 else offset
+        what = "a NUL byte" if code == 0 else f"the control character U+{code:04X}"
+        problem = f"{what} (`{_escaped(chr(code))}`) is not allowed in YAML"
+        helptext = (
+            f"remove it, or write it as an escape inside a double-quoted string (`\"{_escaped(chr(code))}\"`)"
+            if code
+            else "this looks like a binary file, not a manifest: leave it out with `--exclude`"
+        )
+    elif found == "\t" and not _TAB_RE.search(problem):
+        plain = problem.replace("found character that cannot", "found a tab character, which cannot")
+        problem = plain if plain != problem else f"{problem} (at a tab character)"
     message = f"YAML syntax error: {problem}"
     if context:
         message += f" ({context})"
-    helptext = None
-    if "\t" in text and "tab" in message.lower():
+    if helptext is None and (found == "\t" or _TAB_RE.search(message)):
         helptext = "indent with spaces; YAML does not allow tabs for indentation"
-    elif "{{" in text:
+    elif helptext is None and "{{" in text:
         helptext = "this looks like a Helm or Go template: render it first, e.g. `helm template ... | katiblint -`"
     return LoadProblem(SYNTAX_ERROR, message, Span(offset, offset + 1), helptext)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from katiblint import config
 from katiblint.config import Settings, resolve
 from katiblint.selector import is_selector
 from katiblint.diagnostics import Severity
@@ -28,6 +29,13 @@ def build_settings(paths: Sequence[str], options: dict[str, Any]) -> Settings:
         for selector in joined(key) or ():
             if not is_selector(selector):
                 raise KatibLintError(f"--{key.replace('_', '-')}: `{selector}` is not a rule code, prefix or name")
+    versions: dict[str, str] = {}
+    for key, check in (("katib_version", config.katib_version), ("kubernetes_version", config.kubernetes_version)):
+        if options.get(key) is not None:
+            try:
+                versions[key] = check(options[key])
+            except ValueError as exc:
+                raise KatibLintError(f"--{key.replace('_', '-')}: {exc}") from None
     extra_algorithms = joined("algorithms")
     return settings.with_overrides(
         select=joined("select"),
@@ -37,8 +45,8 @@ def build_settings(paths: Sequence[str], options: dict[str, Any]) -> Settings:
         istio_inject=options.get("istio_inject"),
         algorithms=(settings.algorithms + extra_algorithms) if extra_algorithms else None,
         fail_on=Severity(options["fail_on"]) if options.get("fail_on") else None,
-        katib_version=options.get("katib_version"),
-        kubernetes_version=options.get("kubernetes_version"),
+        katib_version=versions.get("katib_version"),
+        kubernetes_version=versions.get("kubernetes_version"),
         katib_config=options.get("katib_config"),
         respect_gitignore=False if options.get("no_respect_gitignore") else None,
     )
@@ -121,11 +129,15 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
         extra={"rules": linter.rule_classes},
     )
     if options.get("statistics"):
-        text = statistics(results)
+        text = statistics_json(results) if fmt == "json" else statistics(results)
     else:
         text = renderer(fmt)(results, report)
     if output_path:
-        Path(output_path).write_text(text, encoding="utf-8")
+        try:
+            Path(output_path).parent.mkdir(parents=True, exist_ok=True)
+            Path(output_path).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise KatibLintError(f"{output_path}: cannot write the report: {exc.strerror or exc}") from None
     else:
         stream.write(text)
         stream.flush()
@@ -144,3 +156,18 @@ def statistics(results: Sequence[FileResult]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def statistics_json(results: Sequence[FileResult]) -> str:
+    """`--statistics --format json`: one object per rule, most frequent first."""
+    import json
+
+    from katiblint.diagnostics import Applicability
+
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in results:
+        for d in r.diagnostics:
+            row = rows.setdefault((d.code, d.name), {"code": d.code, "name": d.name, "count": 0, "fixable": 0})
+            row["count"] += 1
+            if d.fix is not None and d.fix.applicability == Applicability.SAFE:
+                row["fixable"] += 1
+    ordered = sorted(rows.values(), key=lambda row: (-row["count"], row["code"], row["name"]))
+    return json.dumps(ordered, indent=2) + "\n"

@@ -7,6 +7,7 @@ types and webhook checks (see its `$comment`), since Katib's own CRD carries no 
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import click
@@ -27,7 +28,7 @@ def load_schema() -> dict[str, Any]:
 
 
 @click.command("schema")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the schema to this file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the schema to this file (its folder is created).")
 def schema(output: str | None) -> None:
     """Print the JSON Schema of a Katib v1beta1 Experiment (for yaml-language-server and editors)."""
     text = json.dumps(load_schema(), indent=2, ensure_ascii=False) + "\n"
@@ -35,6 +36,7 @@ def schema(output: str | None) -> None:
         click.echo(text, nl=False)
         return
     try:
+        os.makedirs(os.path.dirname(output) or ".", exist_ok=True)
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)
     except OSError as exc:

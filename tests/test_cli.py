@@ -142,6 +142,16 @@ def test_fail_on_warning_fails_on_a_warning(tmp_path: Path) -> None:
         (("--ignore", "no-such-rule"), "`no-such-rule` is not a rule code, prefix or name"),
         (("--extend-select", "XYZ"), "`XYZ` is not a rule code"),
         (("--config", "missing.toml"), "missing.toml: configuration file not found"),
+        (
+            ("--katib-version", "banana"),
+            "--katib-version: `banana` is not a Katib release katiblint knows; expected 0.10 to 0.19 "
+            "(e.g. `0.17` or `v0.17.0`), `latest` (0.19) or `master`",
+        ),
+        (("--katib-version", "0.9"), "`0.9` is not a Katib release katiblint knows"),
+        (
+            ("--kubernetes-version", "banana"),
+            "--kubernetes-version: `banana` is not a Kubernetes version; expected 1.MINOR, e.g. `1.30` or `v1.30.2`",
+        ),
     ],
 )
 def test_usage_errors_exit_2(tmp_path: Path, args: tuple[str, ...], needle: str) -> None:
@@ -151,6 +161,18 @@ def test_usage_errors_exit_2(tmp_path: Path, args: tuple[str, ...], needle: str)
     assert needle in run.err
     assert "Traceback" not in run.err
     assert "KAT302" not in run.out  # nothing was linted
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--katib-version", "0.17"), ("--katib-version", "v0.15.0"), ("--katib-version", "latest"),
+     ("--katib-version", "master"), ("--kubernetes-version", "1.30"), ("--kubernetes-version", "v1.29.4")],
+)
+def test_valid_versions_are_accepted(tmp_path: Path, args: tuple[str, ...]) -> None:
+    (tmp_path / "bad.yaml").write_text(BAD)
+    run = katiblint("bad.yaml", "--format", "concise", "--select", "KAT302", *args, cwd=tmp_path)
+    assert run.code == 1, run.err
+    assert f"bad.yaml:{BAD_LINE}:{BAD_COLUMN}: KAT302" in run.out
 
 
 def test_bad_config_file_exits_2_naming_the_file(tmp_path: Path) -> None:
@@ -220,7 +242,18 @@ def test_version_and_help() -> None:
 
     assert __version__ in katiblint("--version").out
     run = katiblint("--help")
-    assert run.code == 0 and "check" in run.out and "explain" in run.out and "rules" in run.out
+    assert run.code == 0
+    lines = run.out.splitlines()
+    assert lines[:2] == ["Usage: katiblint [OPTIONS] PATH...", "       katiblint COMMAND [ARGS]..."]
+    # A bare `katiblint PATH` is the main use: its options are on the first help page ...
+    options = [line.split()[0] for line in lines if line.startswith("  -")]
+    for option in ("--format", "--select", "--ignore", "--fail-on", "--fix", "--katib-version", "--statistics", "--version"):
+        assert option in options, run.out
+    assert options.count("-h,") == 1
+    # ... and the other commands stay discoverable.
+    commands = lines[lines.index("Commands:") + 1 :]
+    assert [line.split()[0] for line in commands] == ["check", "explain", "rules", "new", "schema"]
+    assert katiblint("-h").out == run.out
 
 
 # -- output -------------------------------------------------------------------------------------
@@ -265,6 +298,26 @@ def test_statistics_counts_per_rule(tmp_path: Path) -> None:
     assert rows == [["2", "KAT302", "undefined-trial-parameter"], ["1", "KAT003", "unused-suppression"]]
 
 
+def test_statistics_as_json(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(BAD)
+    (tmp_path / "b.yaml").write_text(BAD)
+    (tmp_path / "w.yaml").write_text(WARNING_ONLY)
+    (tmp_path / "f.yaml").write_text(GOOD.replace("algorithmName: random", "algorithmName: Random"))
+    run = katiblint(".", "--statistics", "--format", "json", cwd=tmp_path)
+    assert run.code == 1
+    assert json.loads(run.out) == [
+        {"code": "KAT302", "name": "undefined-trial-parameter", "count": 2, "fixable": 0},
+        {"code": "KAT003", "name": "unused-suppression", "count": 1, "fixable": 0},
+        {"code": "KAT201", "name": "unknown-algorithm", "count": 1, "fixable": 1},  # a safe fix: `random`
+    ]
+    (tmp_path / "a.yaml").write_text(GOOD)
+    (tmp_path / "b.yaml").write_text(GOOD)
+    (tmp_path / "w.yaml").write_text(GOOD)
+    (tmp_path / "f.yaml").write_text(GOOD)
+    clean = katiblint(".", "--statistics", "--format", "json", cwd=tmp_path)
+    assert (clean.code, clean.out) == (0, "[]\n")
+
+
 def test_output_file(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text(BAD)
     run = katiblint("bad.yaml", "--format", "json", "-o", "report.json", "--color", "always", cwd=tmp_path)
@@ -275,6 +328,18 @@ def test_output_file(tmp_path: Path) -> None:
     katiblint("bad.yaml", "--output", "report.txt", "--color", "always", cwd=tmp_path)
     text = (tmp_path / "report.txt").read_text(encoding="utf-8")
     assert "KAT302" in text and not ANSI.search(text)  # a file never gets colour codes
+
+
+def test_output_file_in_a_new_folder_and_an_unwritable_one(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text(BAD)
+    run = katiblint("bad.yaml", "--format", "json", "-o", "reports/katiblint.json", cwd=tmp_path)
+    assert (run.code, run.out, run.err) == (1, "", "")
+    assert json.loads((tmp_path / "reports" / "katiblint.json").read_text(encoding="utf-8"))["diagnostics"]
+    (tmp_path / "file").write_text("")
+    run = katiblint("bad.yaml", "-o", "file/report.txt", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err.startswith("katiblint: error: file/report.txt: cannot write the report: ")
+    assert "Traceback" not in run.err and "internal error" not in run.err
 
 
 def test_color_always_and_never(tmp_path: Path) -> None:
@@ -320,3 +385,37 @@ def _on_a_terminal(cwd: Path, env: dict[str, str]) -> str:
     proc.wait(timeout=60)
     os.close(primary)
     return b"".join(chunks).decode("utf-8", "replace")
+
+
+# -- syntax errors ------------------------------------------------------------------------------
+
+
+def test_a_tab_in_indentation_is_named_as_a_tab(tmp_path: Path) -> None:
+    (tmp_path / "tab.yaml").write_text("apiVersion: kubeflow.org/v1beta1\nkind: Experiment\nmetadata:\n\tname: x\n")
+    run = katiblint("tab.yaml", cwd=tmp_path)
+    assert run.code == 1
+    lines = run.out.splitlines()
+    assert lines[:6] == [
+        "error KAT001 YAML syntax error: found a tab character, which cannot start any token "
+        "(while scanning for the next token)",
+        "  --> tab.yaml:4:1",
+        "  |",
+        "4 |     name: x",
+        "  | ^^^^ yaml-syntax-error",
+        "  |",
+    ]
+    assert lines[6] == "help: indent with spaces; YAML does not allow tabs for indentation (katiblint explain KAT001)"
+
+
+def test_a_control_character_is_named_and_pointed_at(tmp_path: Path) -> None:
+    # YAML forbids raw control characters; the parser's own column for them can be off.
+    (tmp_path / "ctl.yaml").write_text(GOOD.replace("name: random", "name: r\u00e9\u202e\x1b[2Jx"), encoding="utf-8")
+    run = katiblint("ctl.yaml", "--format", "concise", cwd=tmp_path)
+    assert run.code == 1
+    assert run.out.splitlines()[0] == (
+        "ctl.yaml:4:12: KAT001 [error] YAML syntax error: the control character U+001B (`\\x1b`) "
+        "is not allowed in YAML [yaml-syntax-error]"
+    )
+    full = katiblint("ctl.yaml", cwd=tmp_path).out
+    assert 'help: remove it, or write it as an escape inside a double-quoted string (`"\\x1b"`)' in full
+    assert "indent with spaces" not in full  # `unacceptable` is not about tabs

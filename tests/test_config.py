@@ -171,6 +171,19 @@ def test_exclude_from_config(tmp_path: Path) -> None:
         (".katiblint.toml", "select = [\n", ["invalid TOML"]),
         (".katiblint.yaml", "select: [KAT3\n", ["YAML syntax error"]),
         (".katiblint.yaml", "- KAT3\n", ["must be a mapping"]),
+        (
+            ".katiblint.toml",
+            'select = ["ALL"]\nkatib-version = "banana"\n',
+            [".katiblint.toml:2: `katib-version`: `banana` is not a Katib release katiblint knows; expected 0.10 to 0.19"],
+        ),
+        (
+            "pyproject.toml",
+            '[tool.other]\nkubernetes-version = 1\n[tool.katiblint]\nkubernetes-version = "banana"\n',
+            ["pyproject.toml:4: `kubernetes-version`: `banana` is not a Kubernetes version; expected 1.MINOR"],
+        ),
+        (".katiblint.toml", 'katib-version = "\\u001b[31mred"\n', ["`\\x1b[31mred` is not a Katib release"]),  # shown escaped
+        (".katiblint.yaml", "katib-version: banana\n", [".katiblint.yaml:1: `katib-version`: `banana` is not a Katib release"]),
+        (".katiblint.yaml", "select: [ALL]\nseverity:\n  KAT302: fatal\n", [".katiblint.yaml:3: `severity.KAT302`"]),
     ],
 )
 def test_bad_config_exits_2_naming_the_file_and_key(tmp_path: Path, name: str, text: str, needles: list[str]) -> None:

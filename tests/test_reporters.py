@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clirun import BAD, BAD_COLUMN, BAD_LINE, GOOD, ROOT, katiblint
 from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.engine import FileResult
 from katiblint.reporters import ReportOptions
+from katiblint.reporters import concise as concise_reporter
+from katiblint.reporters import full as full_reporter
 from katiblint.reporters import github as github_reporter
 from katiblint.source import SourceFile, Span
 
@@ -146,6 +151,122 @@ def test_github_escapes_properties_and_message() -> None:
 def test_github_is_silent_when_clean(tmp_path: Path) -> None:
     (tmp_path / "good.yaml").write_text(GOOD)
     assert katiblint("good.yaml", "--format", "github", cwd=tmp_path).out == ""
+
+
+# -- control characters and long lines ---------------------------------------------------------
+
+# Characters that must never reach a terminal raw: controls (Cc), format characters such as bidi
+# overrides (Cf), line and paragraph separators (Zl, Zp) and lone surrogates (Cs).
+RAW = {"Cc", "Cf", "Zl", "Zp", "Cs"}
+
+
+def _raw_controls(text: str) -> list[str]:
+    return [ch for ch in text if ch != "\n" and unicodedata.category(ch) in RAW]
+
+
+def test_control_characters_in_values_are_shown_escaped(tmp_path: Path) -> None:
+    # `\e` is YAML's escape for ESC; U+202E (right-to-left override) may appear raw in YAML.
+    (tmp_path / "esc.yaml").write_text(GOOD.replace("name: random\n", 'name: "ra\\e[2JOM\u202ex"\n'), encoding="utf-8")
+    quoted = "`ra\\x1b[2JOM\\u202ex`"
+    for fmt in ("full", "concise", "github"):
+        run = katiblint("esc.yaml", "--select", "KAT101", "--format", fmt, cwd=tmp_path)
+        assert run.code == 1, run.err
+        assert not _raw_controls(run.out), (fmt, run.out)
+        assert f"Experiment name {quoted} contains upper-case letters" in run.out, (fmt, run.out)
+    lines = katiblint("esc.yaml", "--select", "KAT101", cwd=tmp_path).out.splitlines()
+    assert lines[2:5] == [
+        "  |",
+        '4 |   name: "ra\\e[2JOM\\u202ex"',
+        "  |         ^^^^^^^^^^^^^^^^^^ invalid-experiment-name",
+    ]
+
+
+def test_full_frame_keeps_carets_under_escaped_and_wide_characters() -> None:
+    text = "a:\n  b: \"\u4e2d\x07\tx\u202ey\"\n"
+    source = SourceFile("f.yaml", text)
+    start = text.index("x")
+    diag = Diagnostic("KAT101", "invalid-experiment-name", Severity.ERROR, "bad", Span(start, start + 3), help="fix it")
+    diag.start, diag.end = source.position(start), source.position(start + 3)
+    out = full_reporter.render([FileResult("f.yaml", source, [diag])], ReportOptions()).splitlines()
+    # The wide character takes two columns, `\x07` four, the tab four spaces, `\u202e` six.
+    assert out[2:5] == [
+        "  |",
+        '2 |   b: "\u4e2d\\x07    x\\u202ey"',
+        "  |                 ^^^^^^^^ invalid-experiment-name",
+    ]
+
+
+def test_full_frame_cuts_long_lines_around_the_span(tmp_path: Path) -> None:
+    long_line = "x" * 300 + PLACEHOLDER + "y" * 300
+    (tmp_path / "long.yaml").write_text(BAD.replace(PLACEHOLDER, long_line))
+    run = katiblint("long.yaml", "--select", "KAT302", cwd=tmp_path)
+    assert run.code == 1
+    lines = run.out.splitlines()
+    source_line = next(line for line in lines if line.startswith(f"{BAD_LINE} | "))
+    shown = source_line[len(f"{BAD_LINE} | ") :]
+    assert shown.startswith("...x") and shown.endswith("y...")
+    assert len(shown) == 120
+    carets = re.search(r"\^+", lines[lines.index(source_line) + 1])
+    assert carets is not None
+    assert source_line[carets.start() : carets.end()] == PLACEHOLDER
+    assert f"  --> long.yaml:{BAD_LINE}:{BAD_COLUMN + 300}" in lines
+
+
+def test_full_frame_of_a_span_at_the_end_of_a_long_line_fills_the_width() -> None:
+    text = "k: " + "x" * 997 + "END\n"
+    source = SourceFile("f.yaml", text)
+    diag = Diagnostic("KAT101", "invalid-experiment-name", Severity.ERROR, "bad", Span(1000, 1003), help="fix it")
+    diag.start, diag.end = source.position(1000), source.position(1003)
+    out = full_reporter.render([FileResult("f.yaml", source, [diag])], ReportOptions()).splitlines()
+    assert out[3] == "1 | ..." + "x" * 111 + "END"
+    assert out[4] == "  | " + " " * 114 + "^^^ invalid-experiment-name"
+
+
+def test_undecodable_file_is_one_line_without_a_frame(tmp_path: Path) -> None:
+    (tmp_path / "image.yaml").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 20)
+    run = katiblint("image.yaml", cwd=tmp_path)
+    assert run.code == 1
+    assert run.out.splitlines() == [
+        "error KAT008 the file is not valid UTF-8 (invalid start byte) at byte 0 (line 1); Kubernetes reads manifests as UTF-8",
+        "  --> image.yaml:1:1",
+        "help: save the file as UTF-8; if it is not a manifest (an image, an archive), leave it out with `--exclude` "
+        "(katiblint explain KAT008)",
+        "",
+        "Found 1 error in 1 file (1 checked).",
+    ]
+
+
+def test_a_finding_without_help_points_to_its_documentation() -> None:
+    source = SourceFile("f.yaml", "a: b\n")
+    diag = Diagnostic("KAT009", "excessive-aliasing", Severity.ERROR, "too deep", Span(0, 1))
+    out = full_reporter.render([FileResult("f.yaml", source, [diag])], ReportOptions())
+    assert "help:" not in out
+    assert "note: see `katiblint explain KAT009`" in out.splitlines()
+
+
+HOSTILE_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(),
+        st.sampled_from(["\x1b", "\x00", "\x85", "\x9b", "\u202e", "\u2066", "\u2028", "\u2029", "\ufeff", "\t", "\r", "\n", "\ud800"]),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(text=HOSTILE_TEXT, message=HOSTILE_TEXT, path=HOSTILE_TEXT, data=st.data())
+def test_no_raw_control_character_reaches_human_readable_output(text: str, message: str, path: str, data: Any) -> None:
+    source = SourceFile(path, text)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    diag = Diagnostic("KAT101", "invalid-experiment-name", Severity.ERROR, message, Span(start, end), help=message)
+    diag.start, diag.end = source.position(start), source.position(end)
+    result = FileResult(path, source, [diag])
+    for reporter in (full_reporter, concise_reporter, github_reporter):
+        out = reporter.render([result], ReportOptions())
+        assert not _raw_controls(out), (reporter.__name__, out)
+        out.encode("utf-8")  # a lone surrogate would make writing the report fail
+    assert len(concise_reporter.render([result], ReportOptions()).splitlines()) == 2  # one finding, one summary
 
 
 # -- sarif --------------------------------------------------------------------------------------

@@ -220,4 +220,11 @@ def test_schema_command_prints_and_writes(tmp_path: Path, capsys: pytest.Capture
     target = tmp_path / "experiment.schema.json"
     assert main(["schema", "-o", str(target)]) == 0
     assert json.loads(target.read_text(encoding="utf-8")) == load_schema()
-    assert main(["schema", "-o", str(tmp_path / "missing" / "x.json")]) == 2
+    capsys.readouterr()
+    nested = tmp_path / "new" / "folder" / "x.json"
+    assert main(["schema", "-o", str(nested)]) == 0  # the folders are created
+    assert json.loads(nested.read_text(encoding="utf-8")) == load_schema()
+    assert capsys.readouterr().err == f"wrote {nested}\n"
+    (tmp_path / "file").write_text("")
+    assert main(["schema", "-o", str(tmp_path / "file" / "x.json")]) == 2  # a file is in the way
+    assert capsys.readouterr().err.startswith(f"katiblint: error: {tmp_path / 'file' / 'x.json'}: cannot write the schema: ")

@@ -6,6 +6,7 @@ from typing import Sequence
 
 from katiblint.engine import FileResult
 from katiblint.reporters import ReportOptions
+from katiblint.reporters._visible import visible
 from katiblint.reporters.full import fix_marker, summary
 
 
@@ -15,8 +16,8 @@ def render(results: Sequence[FileResult], options: ReportOptions) -> str:
         for d in result.diagnostics:
             line, col = d.start
             lines.append(
-                f"{result.path}:{line + 1}:{col + 1}: {d.code}{fix_marker(d, options.unsafe_fixes)} "
-                f"[{d.severity.value}] {d.message} [{d.name}]"
+                f"{visible(result.path)}:{line + 1}:{col + 1}: {d.code}{fix_marker(d, options.unsafe_fixes)} "
+                f"[{d.severity.value}] {visible(d.message)} [{d.name}]"
             )
     lines.append(summary(results, options))
     return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ from typing import Sequence
 from katiblint.diagnostics import Applicability, Diagnostic, Severity
 from katiblint.engine import FileResult
 from katiblint.reporters import ReportOptions
+from katiblint.reporters._visible import frame_line, visible
 from katiblint.source import SourceFile
 
 _COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
@@ -36,14 +37,13 @@ def frame(source: SourceFile, diag: Diagnostic, paint: _Paint) -> list[str]:
     bar = paint(" " * width + " |", _BLUE)
     lines = [bar]
     for line in range(l0, last + 1):
-        text = source.line_text(line).replace("\t", " ")
+        raw = source.line_text(line)
+        start = c0 if line == l0 else len(raw) - len(raw.lstrip())
+        end = c1 if line == l1 else len(raw)
+        text, caret_col, caret_count = frame_line(raw, start, end)
         lines.append(paint(f"{line + 1:>{width}} |", _BLUE) + (" " + text if text else ""))
-        start = c0 if line == l0 else len(text) - len(text.lstrip())
-        end = c1 if line == l1 else len(text)
-        if end <= start:
-            end = start + 1
         if line == l0 or line == last:
-            carets = " " * start + "^" * (end - start)
+            carets = " " * caret_col + "^" * caret_count
             label = f" {diag.name}" if line == last else ""
             lines.append(bar + " " + paint(carets + label, _COLORS.get(diag.severity.value, "")))
     if l1 > last:
@@ -54,14 +54,17 @@ def frame(source: SourceFile, diag: Diagnostic, paint: _Paint) -> list[str]:
 
 def render_one(result: FileResult, diag: Diagnostic, paint: _Paint, unsafe: bool) -> str:
     sev = diag.severity.value
-    head = f"{paint(sev, _COLORS.get(sev, ''))} {paint(diag.code, _BOLD)}{fix_marker(diag, unsafe)} {diag.message}"
+    head = f"{paint(sev, _COLORS.get(sev, ''))} {paint(diag.code, _BOLD)}{fix_marker(diag, unsafe)} {visible(diag.message)}"
     line, col = diag.start
-    out = [head, f"  {paint('-->', _BLUE)} {result.path}:{line + 1}:{col + 1}"]
+    out = [head, f"  {paint('-->', _BLUE)} {visible(result.path)}:{line + 1}:{col + 1}"]
     if result.source is not None and result.source.text:
         out.extend(frame(result.source, diag, paint))
-    help_text = diag.help or ""
-    suffix = f"(katiblint explain {diag.code})"
-    out.append(f"{paint('help', _CYAN)}: {help_text} {suffix}".replace(":  (", ": ("))
+    explain = f"katiblint explain {diag.code}"
+    help_text = (diag.help or "").strip()
+    if help_text:
+        out.append(f"{paint('help', _CYAN)}: {visible(help_text)} ({explain})")
+    else:
+        out.append(f"{paint('note', _CYAN)}: see `{explain}`")
     return "\n".join(out)
 
 
