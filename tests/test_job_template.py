@@ -104,7 +104,7 @@ def test_an_older_release_without_the_extra_is_a_notice_not_a_finding(without_ku
     assert result.diagnostics == []
     assert result.notices == [
         "KAT340: batch/v1 Job trial templates were not checked against the Kubernetes schema: katiblint bundles "
-        "the Kubernetes 1.37 schema only; `pip install 'katiblint[kubernetes]'` adds older releases such as 1.29"
+        "the Kubernetes 1.37 schema only; the `kubernetes` extra (`pip install '.[kubernetes]'` in a clone) adds older releases such as 1.29"
     ]
 
 

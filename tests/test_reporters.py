@@ -223,12 +223,14 @@ def test_full_frame_of_a_span_at_the_end_of_a_long_line_fills_the_width() -> Non
 
 
 def test_undecodable_file_is_one_line_without_a_frame(tmp_path: Path) -> None:
-    (tmp_path / "image.yaml").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 20)
+    # A file that says it is an Experiment, then binary bytes (one with no such line is not read at all)
+    data = b"kind: Experiment\n\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 20
+    (tmp_path / "image.yaml").write_bytes(data)
     run = katiblint("image.yaml", cwd=tmp_path)
     assert run.code == 1
     assert run.out.splitlines() == [
-        "error KAT008 the file is not valid UTF-8 (invalid start byte) at byte 0 (line 1); Kubernetes reads manifests as UTF-8",
-        "  --> image.yaml:1:1",
+        "error KAT008 the file is not valid UTF-8 (invalid start byte) at byte 17 (line 2); Kubernetes reads manifests as UTF-8",
+        "  --> image.yaml:2:1",
         "help: save the file as UTF-8; if it is not a manifest (an image, an archive), leave it out with `--exclude` "
         "(katiblint explain KAT008)",
         "",

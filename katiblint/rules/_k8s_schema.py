@@ -240,7 +240,7 @@ def _load(requested: str | None) -> JobSchema:
             return JobSchema(newest, _read_bundled(bundled[newest]))  # the newest not newer than asked
         raise SchemaUnavailable(
             f"katiblint bundles the Kubernetes {newest[0]}.{newest[1]} schema only; "
-            f"`pip install 'katiblint[kubernetes]'` adds older releases such as {requested}"
+            f"the `kubernetes` extra (`pip install '.[kubernetes]'` in a clone) adds older releases such as {requested}"
         ) from None
     version = pick_version(requested, list({**shipped, **bundled}))
     if version in bundled:
