@@ -11,7 +11,7 @@ from typing import Iterable, Sequence
 from katiblint import gitops
 from katiblint.config import Settings
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic, Severity
+from katiblint.diagnostics import ONCE_PER_RUN, Diagnostic, Severity
 from katiblint.loader import Document, LoadProblem, load
 from katiblint.model import SERVED_VERSION, Experiment, is_experiment
 from katiblint.registry import Rule, discover
@@ -225,7 +225,8 @@ class Linter:
         unique: dict[tuple[str, int, int, str], Diagnostic] = {}
         for diag in diags:
             unique.setdefault((diag.code, diag.span.start, diag.span.end, diag.message), diag)
-        return sorted(unique.values(), key=lambda d: (d.span.start, d.span.end, d.code))
+        ordered = sorted(unique.values(), key=lambda d: (d.span.start, d.span.end, d.code))
+        return once_per_run(ordered, set())
 
     def _place(self, result: FileResult) -> None:
         source = result.source
@@ -239,6 +240,26 @@ class Linter:
                 end -= 1
             diag.start = source.position(start)
             diag.end = source.position(max(end, start))
+
+
+def once_per_run(diags: list[Diagnostic], seen: set[tuple[str, str]]) -> list[Diagnostic]:
+    """Drop findings marked `ONCE_PER_RUN` whose (code, message) is already in `seen` (which grows)."""
+    kept = []
+    for diag in diags:
+        if diag.extra.get(ONCE_PER_RUN):
+            key = (diag.code, diag.message)
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(diag)
+    return kept
+
+
+def dedupe_run(results: Iterable[FileResult]) -> None:
+    """The run-wide half of `once_per_run`: the first file (in run order) keeps the finding."""
+    seen: set[tuple[str, str]] = set()
+    for result in results:
+        result.diagnostics = once_per_run(result.diagnostics, seen)
 
 
 def display_path(path: str) -> str:

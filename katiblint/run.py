@@ -9,7 +9,7 @@ from typing import Any, Sequence
 
 from katiblint.config import Settings, resolve
 from katiblint.diagnostics import Severity
-from katiblint.engine import FileResult, Linter, collect_files, has_errors
+from katiblint.engine import FileResult, Linter, collect_files, dedupe_run, has_errors
 from katiblint.errors import KatibLintError
 from katiblint.reporters import ReportOptions, renderer
 
@@ -82,6 +82,7 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
         keep = bool(options.get("diff_base") or linter.extras.get("template_maps"))
         results = lint_all(linter, files, options.get("stdin_filename"), options.get("jobs"), keep)
         merge_pending(linter, results)
+    dedupe_run(results)  # findings about the cluster, not a manifest: once per run
     if options.get("diff_base"):
         from katiblint import diffbase
 
