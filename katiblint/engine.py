@@ -17,11 +17,13 @@ from katiblint.model import SERVED_VERSION, Experiment, is_experiment
 from katiblint.registry import Rule, discover
 from katiblint.source import SourceFile, Span, byte_offset_position, decode
 from katiblint.suppress import find_directives, is_suppressed
+from katiblint.templating import drop_findings_on_tokens
 
 IO_ERROR = "KAT008"
 INTERNAL_ERROR = "KAT006"
 UNUSED_SUPPRESSION = "KAT003"
 UNSUPPORTED_API = "KAT004"
+UNRENDERED = "KAT040"
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".tox", ".venv", "venv", "node_modules", "__pycache__")
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -168,6 +170,8 @@ class Linter:
                 )
                 diag.document, diag.object_name = doc.index, object_name
                 diags.append(diag)
+        # A template's placeholders (`${NAME}`, `{{ IMAGE }}`) are KAT040's single info, not other findings.
+        diags = drop_findings_on_tokens(exp, diags, keep=(UNRENDERED, INTERNAL_ERROR))
         return gitops.route(exp, diags, self.extras.setdefault(gitops.PENDING, {}))
 
     def _make(self, code: str, message: str, node: object, help: str | None = None) -> Diagnostic:
