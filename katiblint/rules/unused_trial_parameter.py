@@ -6,11 +6,11 @@ import re
 from typing import Iterator
 
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
+from katiblint.diagnostics import Diagnostic, Edit, Fix, FixAvailability
 from katiblint.edits import delete_sequence_item
 from katiblint.model import Experiment
 from katiblint.registry import Rule
-from katiblint.rules._placeholders import checks_apply, declared
+from katiblint.rules._placeholders import checks_apply, declared, misspelled_for, near_misses
 
 
 def _settled(exp: Experiment) -> bool:
@@ -39,8 +39,22 @@ class UnusedTrialParameter(Rule):
             return
         used = {ph.name for ph in exp.placeholders}
         removable = _settled(exp)
+        misspelled = misspelled_for(exp)
         for tp in declared(exp):
-            if tp.name in used:
+            if tp.name in used or tp.name in misspelled:
+                continue  # a misspelled placeholder meant for it is KAT302's finding ("did you mean")
+            misses = [m for m in near_misses(exp) if m.name == tp.name]
+            if misses:
+                # `$(trialParameters.x)` for a declared `x`: one mistake, and the webhook rejects it first
+                first = misses[0]
+                yield self.report(
+                    first.span,
+                    f"trial parameter `{tp.name}` is never used as `{first.proper}`: Katib does not replace "
+                    f"`{first.text}`, so the webhook rejects the Experiment (`not found in spec.trialTemplate`)",
+                    help=f"write `{first.proper}`",
+                    fix=Fix.safe(f"write `{first.proper}`", *(Edit.replace(m.span, m.proper) for m in misses)),
+                    path=first.node.path,
+                )
                 continue
             node = tp.node.get("name") or tp.node
             # Unsafe: the entry may be meant for a placeholder not written yet, and its parameter
