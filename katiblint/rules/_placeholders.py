@@ -63,6 +63,15 @@ def _near_misses(exp: Experiment) -> list[NearMiss]:
     return found
 
 
+def meant_for(exp: Experiment, miss: NearMiss) -> str | None:
+    """The declared trial parameter a near miss names: by its name, or by its `reference` (`lr`)."""
+    names = [tp.name for tp in declared(exp) if tp.name]
+    if miss.name in names:
+        return miss.name
+    by_reference = [tp.name for tp in declared(exp) if tp.reference == miss.name and tp.name]
+    return by_reference[0] if len(by_reference) == 1 else None
+
+
 def unused_names(exp: Experiment) -> set[str]:
     """Declared trial parameters that no `${trialParameters.x}` uses (the webhook rejects those)."""
     used = {ph.name for ph in exp.placeholders}
