@@ -68,6 +68,7 @@ class MetricsPathShadowsFiles(Rule):
                 f"Katib mounts an empty volume at `{directory}` in the training container, hiding `{hidden}` "
                 "that the container uses; the Trial fails with a missing file",
                 help="write metrics to a dedicated directory such as `/var/log/katib/metrics.log`",
+                severity=Severity.ERROR,  # the program, a script it runs or its working directory: certain
             )
         elif directory in _POPULATED or posixpath.dirname(directory) in _APP_PARENTS:
             yield self.report(
