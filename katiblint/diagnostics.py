@@ -9,6 +9,12 @@ from typing import NamedTuple
 from katiblint.source import Span
 
 
+# `Diagnostic.extra` key: a finding about the cluster rather than one manifest (e.g. a trial kind
+# the stock katib-config does not list) is reported once per run: the engine keeps the first
+# finding of each (code, message) so marked and drops the rest, within a file and across files.
+ONCE_PER_RUN = "once_per_run"
+
+
 class Severity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"

@@ -10,17 +10,19 @@ from typing import Iterable
 from katiblint import gitops, triage
 from katiblint.config import Settings
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic, Severity
+from katiblint.diagnostics import ONCE_PER_RUN, Diagnostic, Severity
 from katiblint.loader import Document, LoadProblem, load
 from katiblint.model import Experiment, is_experiment
 from katiblint.registry import Rule, discover
 from katiblint.selector import Selector, matches_any
 from katiblint.source import SourceFile, Span, byte_offset_position, decode
 from katiblint.suppress import find_directives, is_suppressed
+from katiblint.templating import drop_findings_on_tokens
 
 IO_ERROR = "KAT008"
 INTERNAL_ERROR = "KAT006"
 UNUSED_SUPPRESSION = "KAT003"
+UNRENDERED = "KAT040"
 
 
 @dataclass
@@ -177,6 +179,8 @@ class Linter:
                 )
                 diag.document, diag.object_name = doc.index, object_name
                 diags.append(diag)
+        # A template's placeholders (`${NAME}`, `{{ IMAGE }}`) are KAT040's single info, not other findings.
+        diags = drop_findings_on_tokens(exp, diags, keep=(UNRENDERED, INTERNAL_ERROR))
         return gitops.route(exp, diags, self.extras.setdefault(gitops.PENDING, {}))
 
     def _make(self, code: str, message: str, node: object, help: str | None = None) -> Diagnostic:
@@ -249,7 +253,8 @@ class Linter:
         unique: dict[tuple[str, int, int, str], Diagnostic] = {}
         for diag in diags:
             unique.setdefault((diag.code, diag.span.start, diag.span.end, diag.message), diag)
-        return sorted(unique.values(), key=lambda d: (d.span.start, d.span.end, d.code))
+        ordered = sorted(unique.values(), key=lambda d: (d.span.start, d.span.end, d.code))
+        return once_per_run(ordered, set())
 
     def _place(self, result: FileResult) -> None:
         source = result.source
@@ -263,6 +268,26 @@ class Linter:
                 end -= 1
             diag.start = source.position(start)
             diag.end = source.position(max(end, start))
+
+
+def once_per_run(diags: list[Diagnostic], seen: set[tuple[str, str]]) -> list[Diagnostic]:
+    """Drop findings marked `ONCE_PER_RUN` whose (code, message) is already in `seen` (which grows)."""
+    kept = []
+    for diag in diags:
+        if diag.extra.get(ONCE_PER_RUN):
+            key = (diag.code, diag.message)
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(diag)
+    return kept
+
+
+def dedupe_run(results: Iterable[FileResult]) -> None:
+    """The run-wide half of `once_per_run`: the first file (in run order) keeps the finding."""
+    seen: set[tuple[str, str]] = set()
+    for result in results:
+        result.diagnostics = once_per_run(result.diagnostics, seen)
 
 
 def display_path(path: str) -> str:

@@ -43,6 +43,9 @@ INVALID_CONFIG = "KAT060"
 PENDING = "gitops_pending"
 # Run-level notes for standard error, said once (not findings: they are about no line).
 NOTICES = "notices"
+# Namespaces and Kubeflow Profiles among the linted manifests: name -> why Istio injects there ("": it does not).
+NAMESPACES = "namespaces"
+NAMESPACE_MARKERS = ("Namespace", "Profile")
 
 
 @dataclass(frozen=True)
@@ -470,12 +473,15 @@ def prepare(linter: Linter, files: list[str]) -> None:
         seen.add(real)
         has_config = want_config and any(m.encode() in data for m in CONFIG_MARKERS)
         has_maps = any_ref and b"ConfigMap" in data
-        if not (has_config or has_maps):
+        has_namespaces = any(b"kind: " + m.encode() in data for m in NAMESPACE_MARKERS)
+        if not (has_config or has_maps or has_namespaces):
             continue
         source, _, _ = decode(data, display_path(path))
         if source is None:
             continue
         documents = load(source).documents
+        if has_namespaces:
+            linter.extras.setdefault(NAMESPACES, {}).update(namespace_injection(documents))
         if has_config:
             for config in scan_configs(documents, source.path)[0]:
                 if not any(same_cluster(config, c) for c in configs):
@@ -534,8 +540,40 @@ def project_texts(linter: Linter, files: list[str]) -> list[tuple[str, bytes]]:
                 data = fh.read()
         except OSError:
             continue
-        if b"ConfigMap" in data or any(m.encode() in data for m in CONFIG_MARKERS):
+        if b"ConfigMap" in data or any(m.encode() in data for m in CONFIG_MARKERS + NAMESPACE_MARKERS):
             found.append((path, data))
+    return found
+
+
+def namespace_injection(documents: list[Document]) -> dict[str, str]:
+    """Namespaces these manifests define: name -> why Istio injects sidecars there, or "" when it does not.
+
+    Istio injects where a namespace is labelled `istio-injection: enabled`, or `istio.io/rev` without
+    `istio-injection: disabled`; the Kubeflow profile controller labels every profile's namespace
+    `istio-injection: enabled` (kubeflow/kubeflow `components/profile-controller/controllers/profile_controller.go`).
+    """
+    found: dict[str, str] = {}
+    for doc in documents:
+        root = doc.root
+        if not isinstance(root, Mapping):
+            continue
+        kind, api = as_str(root.get("kind")), as_str(root.get("apiVersion")) or ""
+        meta = mapping(root.get("metadata"))
+        name = as_str(meta.get("name")) if meta else None
+        if not name or meta is None:
+            continue
+        if kind == "Profile" and api.startswith("kubeflow.org/"):
+            found[name] = f"`{name}` is the namespace of a Kubeflow Profile, which the profile controller labels `istio-injection: enabled`"
+        elif kind == "Namespace" and api == "v1":
+            labels = mapping(meta.get("labels"))
+            injection = as_str(labels.get("istio-injection")) if labels else None
+            revision = as_str(labels.get("istio.io/rev")) if labels else None
+            if injection == "enabled":
+                found[name] = f"its Namespace `{name}` is labelled `istio-injection: enabled`"
+            elif revision and injection != "disabled":
+                found[name] = f"its Namespace `{name}` is labelled `istio.io/rev: {revision}`"
+            else:
+                found.setdefault(name, "")
     return found
 
 
@@ -554,6 +592,8 @@ def file_extras(extras: dict[str, Any], documents: list[Document], source: Sourc
         configs, problems = scan_configs(documents, source.path)
         if configs and "katib_config" not in extras:
             use_config(extras, configs[0])
+    if any("kind: " + m in text for m in NAMESPACE_MARKERS):
+        extras[NAMESPACES] = {**extras.get(NAMESPACES, {}), **namespace_injection(documents)}
     if TEMPLATE_MARKER in text and "ConfigMap" in text:
         own = config_maps(documents, source.path)
         others = [m for m in extras.get("template_maps", ()) if m.path != source.path]

@@ -11,7 +11,7 @@ from katiblint import config
 from katiblint.config import Settings, resolve
 from katiblint.selector import is_selector
 from katiblint.diagnostics import Severity
-from katiblint.engine import FileResult, Linter, has_errors
+from katiblint.engine import FileResult, Linter, dedupe_run, has_errors
 from katiblint.errors import KatibLintError
 from katiblint.reporters import ReportOptions, renderer
 from katiblint.walk import collect_files
@@ -94,6 +94,7 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
         keep = bool(options.get("diff_base") or linter.extras.get("template_maps"))
         results = lint_all(linter, files, options.get("stdin_filename"), options.get("jobs"), keep)
     merge_pending(linter, results)  # findings inside another file's ConfigMap template, with --fix too
+    dedupe_run(results)  # findings about the cluster, not a manifest: once per run
     if options.get("diff_base"):
         from katiblint import diffbase
 

@@ -44,6 +44,9 @@ spec:
       kind: Job
       spec:
         template:
+          metadata:
+            labels:
+              sidecar.istio.io/inject: "false"
           spec:
             containers:
               - name: training-container
@@ -55,13 +58,13 @@ spec:
             restartPolicy: Never
 """
 
-# One error: `${trialParameters.batchSize}` is not declared (KAT302), on line 38, column 27.
+# One error: `${trialParameters.batchSize}` is not declared (KAT302), on line 41, column 27.
 BAD = GOOD.replace(
     '                  - "--lr=${trialParameters.learningRate}"\n',
     '                  - "--lr=${trialParameters.learningRate}"\n'
     '                  - "--bs=${trialParameters.batchSize}"\n',
 )
-BAD_LINE, BAD_COLUMN = 38, 27
+BAD_LINE, BAD_COLUMN = 41, 27
 
 # Not an Experiment: katiblint skips it without a word.
 CONFIGMAP = """\

@@ -84,7 +84,7 @@ def test_annotations_by_default_one_per_finding(repo: Path) -> None:
     assert proc.returncode == 0, proc.stderr  # findings fail the job in the last step
     assert outputs == {"exit-code": "1"}
     annotations = [line for line in proc.stdout.splitlines() if line.startswith("::error ")]
-    assert len(annotations) == 1 and annotations[0].startswith("::error file=bad.yaml,line=38,")
+    assert len(annotations) == 1 and annotations[0].startswith("::error file=bad.yaml,line=41,")
     assert not (repo / "tmp" / "katiblint.sarif").exists()
 
 
@@ -96,7 +96,7 @@ def test_sarif_opt_in_writes_sarif_and_does_not_annotate_twice(repo: Path) -> No
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["KAT302"]
     # Code scanning annotates the finding: the log shows it as text, never as a workflow command.
     assert "::error" not in proc.stdout
-    assert "KAT302" in proc.stdout and "bad.yaml:38:27" in proc.stdout
+    assert "KAT302" in proc.stdout and "bad.yaml:41:27" in proc.stdout
     upload = _step("Upload SARIF")
     assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
     assert _expand(upload["with"]["sarif_file"], _inputs(), repo / "tmp") == str(repo / "tmp" / "katiblint.sarif")

@@ -231,7 +231,9 @@ def test_trial_template_config_map_typo_reported_in_the_config_map_file(tmp_path
     typo = [line for line in lines if " KAT302 " in line]
     assert len(typo) == 1 and typo[0].startswith("templates/trial-templates.yaml:23:25:"), run.both
     assert "learningRat" in typo[0]
-    assert codes_at(run.out, "KAT303") == ["experiments/exp.yaml:24"], run.both
+    assert "naming the entry it was meant for (`learningRate`" in typo[0]
+    # one mistake, one finding: the typo's entry is not also reported as unused (KAT303)
+    assert codes_at(run.out, "KAT303") == [], run.both
     assert "KAT061" not in run.out
     # the Experiment alone: the template cannot be checked, and katiblint says so
     alone = concise("experiments", "--select", "KAT302,KAT061", cwd=tmp_path)

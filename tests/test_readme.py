@@ -87,4 +87,4 @@ def test_the_pre_commit_local_hook_runs_as_written(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "katiblint" in proc.stdout and "Failed" in proc.stdout
-    assert "bad.yaml:38:27" in proc.stdout and "KAT302" in proc.stdout
+    assert "bad.yaml:41:27" in proc.stdout and "KAT302" in proc.stdout

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from clirun import BAD, GOOD, katiblint
+from clirun import BAD, BAD_COLUMN, BAD_LINE, GOOD, katiblint
 
 MKDOCS = """\
 site_name: Katib notes
@@ -122,7 +122,7 @@ def test_skipped_folders_are_linted_when_named(tmp_path: Path) -> None:
     make_repository(tmp_path, data_megabytes=0)
     for folder in ("build", ".hidden", "env"):
         run = katiblint(f"{folder}/bad.yaml", "--format", "concise", cwd=tmp_path)
-        assert run.code == 1 and f"{folder}/bad.yaml:38:27: KAT302" in run.out, run.both
+        assert run.code == 1 and f"{folder}/bad.yaml:{BAD_LINE}:{BAD_COLUMN}: KAT302" in run.out, run.both
         run = katiblint(folder, "--format", "concise", cwd=tmp_path)
         assert run.code == 1 and "KAT302" in run.out, run.both
 
@@ -130,7 +130,7 @@ def test_skipped_folders_are_linted_when_named(tmp_path: Path) -> None:
 def test_no_respect_gitignore_walks_ignored_folders(tmp_path: Path) -> None:
     make_repository(tmp_path, data_megabytes=0)
     run = katiblint(".", "--format", "concise", "--no-respect-gitignore", cwd=tmp_path)
-    assert run.code == 1 and run.out.startswith("build/bad.yaml:38:27: KAT302"), run.both
+    assert run.code == 1 and run.out.startswith(f"build/bad.yaml:{BAD_LINE}:{BAD_COLUMN}: KAT302"), run.both
     (tmp_path / ".katiblint.toml").write_text("respect-gitignore = false\n", encoding="utf-8")
     assert "build/bad.yaml" in katiblint(".", "--format", "concise", cwd=tmp_path).out
 
@@ -141,7 +141,7 @@ def test_nested_gitignore_and_negation(tmp_path: Path) -> None:
     (tmp_path / "experiments" / "keep.yaml").write_text(BAD, encoding="utf-8")
     (tmp_path / "experiments" / "scratch.yaml").write_text(BAD, encoding="utf-8")
     run = katiblint(".", "--format", "concise", cwd=tmp_path)
-    assert "experiments/keep.yaml:38:27: KAT302" in run.out
+    assert f"experiments/keep.yaml:{BAD_LINE}:{BAD_COLUMN}: KAT302" in run.out
     assert "scratch.yaml" not in run.out
 
 

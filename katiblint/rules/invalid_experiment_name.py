@@ -91,15 +91,7 @@ class InvalidExperimentName(Rule):
         if why is None:
             return
         if any(mark in name for mark in ("${", "{{", "$(")):
-            # An unrendered template: renaming it would destroy the placeholder.
-            yield self.report(
-                node,
-                f"Experiment name `{name}` is an unrendered template placeholder; applied as it is, "
-                f"the name {why}",
-                help="render the manifest first (envsubst, Helm, kustomize) and lint the result, "
-                "e.g. `helm template ... | katiblint -`",
-            )
-            return
+            return  # an unrendered template: KAT040's finding, and renaming it would destroy the placeholder
         fixed = sanitize(name)
         fix = Fix.unsafe(f"rename to `{fixed}`", replace_scalar(node, fixed)) if fixed != name else None
         yield self.report(

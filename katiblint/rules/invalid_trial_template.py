@@ -39,12 +39,16 @@ class InvalidTrialTemplate(Rule):
         trial_spec = template.get("trialSpec")
         config_map = template.get("configMap")
         has_spec, has_cm = is_set(trial_spec), is_set(config_map)
+        # validateTrialTemplate returns at a missing `trialParameters` before it looks at the source:
+        # the source's own message only comes once trialParameters is given.
+        after = "" if is_set(template.get("trialParameters")) else "once `trialParameters` is given, "
         if not has_spec and not has_cm:
+            legacy = " (`goTemplate` is Katib v1alpha3's, which v1beta1 does not read)" if "goTemplate" in template else ""
             yield self.report_key(
                 template,
                 "trialSpec",
-                "the trial template has neither `trialSpec` nor `configMap`; the webhook rejects the Experiment "
-                "(`spec.trialTemplate.TrialSource: Required value: spec.trialTemplate.trialSpec or "
+                f"the trial template has neither `trialSpec` nor `configMap`{legacy}; the webhook rejects the "
+                f"Experiment ({after}`spec.trialTemplate.TrialSource: Required value: spec.trialTemplate.trialSpec or "
                 "spec.trialTemplate.configMap must be specified`)",
                 help="add the trial job under `trialSpec:`, or reference a template with `configMap:`",
             )
@@ -53,7 +57,8 @@ class InvalidTrialTemplate(Rule):
                 template,
                 "configMap",
                 "the trial template has both `trialSpec` and `configMap`; the webhook rejects the Experiment "
-                "(`only one of spec.trialTemplate.trialSpec or spec.trialTemplate.configMap can be specified`)",
+                f"({after}`spec.trialTemplate: Required value: only one of spec.trialTemplate.trialSpec or "
+                "spec.trialTemplate.configMap can be specified`)",
                 help="keep one of the two sources",
             )
         if isinstance(config_map, Mapping):

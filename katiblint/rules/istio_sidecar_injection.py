@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity
 from katiblint.edits import indent_step, insert_entry, quote
 from katiblint.loader import Mapping, Node, Scalar
-from katiblint.model import Experiment, PodTemplate, mapping
+from katiblint.model import Experiment, PodTemplate, as_str, mapping
 from katiblint.registry import Rule
 from katiblint.source import SourceFile
 
@@ -52,10 +53,65 @@ def _template_key(pod: PodTemplate) -> Node:
     return pod.node
 
 
+def _metadata_value(meta: Mapping | None) -> Node | None:
+    for table in ("labels", "annotations"):
+        values = mapping(meta.get(table)) if meta else None
+        node = values.get(KEY) if values else None
+        if node is not None:
+            return node
+    return None
+
+
+def shared_opt_out(exp: Experiment) -> Node | None:
+    """A setting that reaches every pod of the trial from outside the pod templates.
+
+    Argo copies `spec.podMetadata` (and `spec.templateDefaults.metadata`) onto every pod of the
+    Workflow; Tekton propagates a PipelineRun's / TaskRun's labels and annotations to its pods.
+    """
+    spec = exp.trial_spec
+    kind = as_str(spec.get("kind")) if spec else None
+    body = mapping(spec.get("spec")) if spec else None
+    if kind == "Workflow" and body is not None:
+        defaults = mapping(body.get("templateDefaults"))
+        for meta in (mapping(body.get("podMetadata")), mapping(defaults.get("metadata")) if defaults else None):
+            found = _metadata_value(meta)
+            if found is not None:
+                return found
+    if kind in ("PipelineRun", "TaskRun") and spec is not None:
+        return _metadata_value(mapping(spec.get("metadata")))
+    return None
+
+
+# kubeflow/manifests common/kubeflow-namespace: `kubeflow` is labelled `istio-injection: enabled`.
+_INJECTED_NAMESPACES = {"kubeflow": "kubeflow/manifests labels the `kubeflow` namespace `istio-injection: enabled`"}
+_TEMPLATED = re.compile(r"\$\{|\{\{|\$\(|^[A-Z][A-Z0-9_]*$")
+
+
+def injection_reason(exp: Experiment, ctx: Context) -> str | None:
+    """Why the Experiment's pods are likely Istio-injected, or None when they are likely not."""
+    namespace = exp.namespace
+    # a Namespace or Profile among the linted manifests (katiblint.gitops.namespace_injection)
+    linted = ctx.extras.get("namespaces", {}).get(namespace or "")
+    if linted is not None:
+        return linted or None
+    if not namespace:
+        return ("it names no namespace, so it runs where kubectl points; in Kubeflow that is a profile "
+                "namespace, which the profile controller labels `istio-injection: enabled`")
+    if _TEMPLATED.search(namespace):
+        return (f"its namespace `{namespace}` is filled in later, typically with a profile namespace, which the "
+                "profile controller labels `istio-injection: enabled`")
+    if namespace in _INJECTED_NAMESPACES:
+        return _INJECTED_NAMESPACES[namespace]
+    if namespace.startswith("kubeflow-user"):
+        return (f"`{namespace}` is a Kubeflow profile namespace, which the profile controller labels "
+                "`istio-injection: enabled`")
+    return None
+
+
 class IstioSidecarInjection(Rule):
     code = "KAT401"
     name = "istio-sidecar-injection"
-    summary = "A trial pod template does not state `sidecar.istio.io/inject`"
+    summary = "A trial pod template does not state `sidecar.istio.io/inject` where Istio injects sidecars"
     severity = Severity.WARNING
     fixable = FixAvailability.SOMETIMES
 
@@ -63,43 +119,56 @@ class IstioSidecarInjection(Rule):
         policy = ctx.settings.istio_inject
         if policy == "off" or not exp.pod_templates:
             return
+        shared = shared_opt_out(exp)
+        missing: list[PodTemplate] = []
+        settings: list[tuple[str, Node]] = []
         for pod in exp.pod_templates:
-            node, value = injection_value(pod)
-            if node is not None and isinstance(node, Scalar) and not node.is_str:
+            node, _ = injection_value(pod)
+            if node is not None:
+                settings.append((f"pods of `{pod.label}`", node))
+            elif shared is None:
+                missing.append(pod)
+        if shared is not None:
+            settings.append(("the trial's pods", shared))
+        for who, node in settings:
+            value = node.raw if isinstance(node, Scalar) else None
+            if isinstance(node, Scalar) and not node.is_str:
                 continue  # an unquoted boolean is non-string-value's finding (KAT005)
-            target = _template_key(pod)
-            if policy == "auto":
-                if node is not None or exp.namespace == "kubeflow":
-                    continue
-                edit = add_label(exp.source, pod, "false")
-                yield self.report(
-                    target,
-                    f"pods of `{pod.label}` do not set `{KEY}`; in an Istio-injected namespace the sidecar "
-                    "keeps the trial pod running after training ends, so the Trial never completes",
-                    help=f'add the label `{KEY}: "false"` to the pod template metadata '
-                    "(or set `istio-inject` in the katiblint configuration)",
-                    fix=Fix.safe(f'add label `{KEY}: "false"`', edit) if edit else None,
-                    path=pod.node.path,
-                )
-                continue
-            if value == policy:
-                continue
-            if node is None:
-                edit = add_label(exp.source, pod, policy)
-                yield self.report(
-                    target,
-                    f"pods of `{pod.label}` do not set `{KEY}`, and the configured policy is `\"{policy}\"`",
-                    help=f'add the label `{KEY}: "{policy}"` to the pod template metadata',
-                    fix=Fix.safe(f'add label `{KEY}: "{policy}"`', edit) if edit else None,
-                    path=pod.node.path,
-                    severity=Severity.ERROR,
-                )
-            else:
+            if policy != "auto" and value != policy:
                 yield self.report(
                     node,
-                    f"pods of `{pod.label}` set `{KEY}` to `{value}`, but the configured policy is `\"{policy}\"`",
+                    f"{who} set `{KEY}` to `{value}`, but the configured policy is `\"{policy}\"`",
                     help=f'set it to `"{policy}"`',
                     fix=Fix.safe(f'set it to "{policy}"', Edit.replace(node.span, quote(policy))),
                     severity=Severity.ERROR,
                 )
-
+        if not missing:
+            return
+        # One finding per Experiment; its fix labels every pod template that lacks the setting.
+        value = "false" if policy == "auto" else policy
+        edits = [e for e in (add_label(exp.source, pod, value) for pod in missing) if e is not None]
+        fix = Fix.safe(f'add label `{KEY}: "{value}"`', *edits) if len(edits) == len(missing) else None
+        labels = ", ".join(f"`{pod.label}`" for pod in missing)
+        if policy == "auto":
+            reason = injection_reason(exp, ctx)
+            if reason is None:
+                return  # an explicit namespace with no sign of Istio injection
+            yield self.report(
+                _template_key(missing[0]),
+                f"pods of {labels} do not set `{KEY}`, and Istio likely injects its sidecar: {reason}; "
+                "the sidecar keeps running after training ends, so the trial pod never completes and the "
+                "Trial stays Running",
+                help=f'add the label `{KEY}: "false"` to the pod template metadata '
+                "(or set `istio-inject` in the katiblint configuration)",
+                fix=fix,
+                path=missing[0].node.path,
+            )
+            return
+        yield self.report(
+            _template_key(missing[0]),
+            f"pods of {labels} do not set `{KEY}`, and the configured policy is `\"{policy}\"`",
+            help=f'add the label `{KEY}: "{policy}"` to the pod template metadata',
+            fix=fix,
+            path=missing[0].node.path,
+            severity=Severity.ERROR,
+        )

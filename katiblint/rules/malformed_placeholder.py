@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Edit, Fix, FixAvailability
 from katiblint.model import Experiment
 from katiblint.registry import Rule
-from katiblint.source import Span
-
-# Near misses of `${trialParameters.x}`: other brackets, missing `$`, spaces, wrong case.
-_NEAR = re.compile(
-    r"(?P<all>\$\((?P<a>\s*trialParameters\.[^)\s]+)\s*\)"
-    r"|\$\{\s+(?P<b>trialParameters\.[^}\s]+)\s*\}|\$\{(?P<c>trialParameters\.[^}\s]+)\s+\}"
-    r"|(?<![$\w{])\{\{\s*(?P<f>trialParameters\.[^}\s]+)\s*\}\}"  # Jinja/Argo style: the braces go too
-    r"|(?<![$\w{])\{(?P<d>trialParameters\.[^}\s]+)\}(?!\})"
-    r"|\$\{(?P<e>(?:trialparameters|TrialParameters|trialParameter|trialParams)\.[^}\s]+)\})"
-)
-
+from katiblint.rules._placeholders import checks_apply, meant_for, near_misses, unused_names
 
 class MalformedPlaceholder(Rule):
     code = "KAT307"
@@ -28,21 +17,15 @@ class MalformedPlaceholder(Rule):
     fixable = FixAvailability.ALWAYS
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
-        text = exp.trial_spec_source.text  # a ConfigMap template has its own text
-        for node in exp.trial_spec_scalars:
-            if "rameter" not in node.raw and "rams" not in node.raw:
-                continue
-            raw = text[node.span.start : node.span.end]
-            for match in _NEAR.finditer(raw):
-                inner = next(g for g in match.groups()[1:] if g)
-                name = inner.strip().split(".", 1)[1]
-                good = "${trialParameters." + name + "}"
-                span = Span(node.span.start + match.start(), node.span.start + match.end())
-                yield self.report(
-                    span,
-                    f"`{match.group('all')}` is not substituted by Katib, which only replaces "
-                    f"`${{trialParameters.<name>}}`; the trial receives this text literally",
-                    help=f"write `{good}`",
-                    fix=Fix.safe(f"write `{good}`", Edit.replace(span, good)),
-                    path=node.path,
-                )
+        unused = unused_names(exp) if checks_apply(exp) else set()
+        for miss in near_misses(exp):
+            if meant_for(exp, miss) in unused:
+                continue  # it names a declared, otherwise unused parameter: KAT303 reports it (rejected)
+            yield self.report(
+                miss.span,
+                f"`{miss.text}` is not substituted by Katib, which only replaces `${{trialParameters.<name>}}`; "
+                "the webhook lets it through and the trial receives this text literally",
+                help=f"write `{miss.proper}`",
+                fix=Fix.safe(f"write `{miss.proper}`", Edit.replace(miss.span, miss.proper)),
+                path=miss.node.path,
+            )

@@ -12,12 +12,14 @@ from katiblint.model import Experiment, as_str, sequence_items
 from katiblint.registry import Rule
 from katiblint.rules._collector import collector, mount_dir
 
-# Directories images fill with programs, libraries, home folders or application code.
+# Directories images fill with programs, libraries, home folders or application code. Not `/tmp`
+# or `/mnt`: images leave them empty, so an empty volume there hides nothing (what the container
+# itself reads there is still found by `_used_paths`).
 _POPULATED = frozenset(
     {
         "/", "/bin", "/sbin", "/usr", "/usr/bin", "/usr/local", "/usr/local/bin", "/usr/lib", "/lib", "/lib64",
-        "/etc", "/home", "/root", "/opt", "/app", "/src", "/code", "/workspace", "/workdir", "/tmp", "/var",
-        "/var/lib", "/srv", "/data", "/mnt",
+        "/etc", "/home", "/root", "/opt", "/app", "/src", "/code", "/workspace", "/workdir", "/var",
+        "/var/lib", "/srv", "/data",
     }
 )
 
@@ -45,6 +47,18 @@ class MetricsPathShadowsFiles(Rule):
             return
         node, directory = found
         metrics_path = as_str(node) or ""
+        mounted = self._mounted_at(exp, directory)
+        if mounted is not None:
+            # Pod validation (ValidateVolumeMounts): mount paths of a container must be unique
+            yield self.report(
+                node,
+                f"Katib mounts its metrics volume at `{directory}`, where the training container already "
+                f"mounts `{mounted}`; Kubernetes rejects a pod with two volumes at one path, so no trial pod "
+                "is ever created",
+                help="write metrics to a directory no volume is mounted at, such as `/var/log/katib/metrics.log`",
+                severity=Severity.ERROR,
+            )
+            return
         hidden = self._used_paths(exp, directory, metrics_path)
         # mirrors utils.go mutateMetricsCollectorVolume: an emptyDir at the directory, mounted
         # in the primary container and the collector sidecar
@@ -54,6 +68,7 @@ class MetricsPathShadowsFiles(Rule):
                 f"Katib mounts an empty volume at `{directory}` in the training container, hiding `{hidden}` "
                 "that the container uses; the Trial fails with a missing file",
                 help="write metrics to a dedicated directory such as `/var/log/katib/metrics.log`",
+                severity=Severity.ERROR,  # the program, a script it runs or its working directory: certain
             )
         elif directory in _POPULATED or posixpath.dirname(directory) in _APP_PARENTS:
             yield self.report(
@@ -62,6 +77,20 @@ class MetricsPathShadowsFiles(Rule):
                 "image has there; training code or tools in that directory disappear and the Trial fails",
                 help="write metrics to a dedicated directory such as `/var/log/katib/metrics.log`",
             )
+
+    @staticmethod
+    def _mounted_at(exp: Experiment, directory: str) -> str | None:
+        """The name of a volume the primary container already mounts at `directory`, if any."""
+        primary = exp.primary_container_name
+        for pod in exp.pod_templates or []:
+            for container in pod.containers:
+                if container.name != primary:
+                    continue
+                for mount in sequence_items(container.node.get("volumeMounts")):
+                    path = as_str(mount.get("mountPath")) if hasattr(mount, "get") else None
+                    if path and posixpath.normpath(path) == posixpath.normpath(directory):
+                        return as_str(mount.get("name")) or path  # type: ignore[union-attr]
+        return None
 
     @staticmethod
     def _used_paths(exp: Experiment, directory: str, metrics_path: str) -> str | None:

@@ -31,7 +31,8 @@ class MissingTemplateConfigMap(Rule):
             config_map,
             "configMapName",
             f"ConfigMap {where} with key `{key}` is not among the linted files, so the trial template was not "
-            "checked; the trial controller reads it from the cluster when the first trial starts",
+            "checked; Katib's webhook reads it from the cluster when the Experiment is applied and rejects the "
+            "Experiment if the ConfigMap or the key is missing (`unable to parse spec.trialTemplate`)",
             help="lint the ConfigMap together with the Experiment (e.g. `katiblint experiments/ templates/`), "
             "or ignore KAT061 when the template is managed elsewhere",
         )

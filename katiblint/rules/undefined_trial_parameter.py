@@ -10,7 +10,7 @@ from katiblint.edits import append_sequence_item, indent_step, insert_entry, is_
 from katiblint.loader import Scalar, Sequence
 from katiblint.model import Experiment
 from katiblint.registry import Rule
-from katiblint.rules._placeholders import checks_apply, declared
+from katiblint.rules._placeholders import checks_apply, declared, misspelled_for
 from katiblint.source import Span
 from katiblint.suggest import closest, unique_closest
 
@@ -62,6 +62,7 @@ class UndefinedTrialParameter(Rule):
         if not checks_apply(exp):
             return
         names = [tp.name for tp in declared(exp) if tp.name]
+        meant_for = {typo: name for name, typo in misspelled_for(exp).items()}
         for ph in exp.placeholders:
             if ph.name in names:
                 continue
@@ -82,10 +83,16 @@ class UndefinedTrialParameter(Rule):
                 fix = Fix.unsafe(f"declare trial parameter `{ph.name}`", *edits) if edits else None
             elif safe:
                 fix = Fix.safe(f"use `{safe}`", Edit.replace(name_span, safe))
+            # validator.go validateTrialTemplate checks the declared entries first and stops at one
+            # that is not used: that is what the webhook names when the typo was meant for it.
+            owner = meant_for.get(ph.name)
+            consequence = (
+                f"the webhook rejects the Experiment, naming the entry it was meant for (`{owner}` ... `not found "
+                "in spec.trialTemplate`)" if owner else "the webhook rejects the Experiment"
+            )
             yield self.report(
                 ph.span,
-                f"`${{trialParameters.{ph.name}}}` is not declared in spec.trialTemplate.trialParameters; "
-                "the webhook rejects the Experiment",
+                f"`${{trialParameters.{ph.name}}}` is not declared in spec.trialTemplate.trialParameters; {consequence}",
                 help=(f"`{ph.name}` is the reference of trial parameter `{guess}`; " if by_reference else "")
                 + (f"did you mean `{guess}`? " if guess else "")
                 + f"declare `{ph.name}` under trialParameters with the spec.parameters entry it takes its "

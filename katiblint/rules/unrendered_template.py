@@ -13,6 +13,7 @@ from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.loader import GO_TEMPLATE_ACTION, Mapping, Scalar
 from katiblint.model import walk
 from katiblint.registry import Rule
+from katiblint.templating import unrendered_tokens
 
 if TYPE_CHECKING:
     from katiblint.context import Context
@@ -28,6 +29,26 @@ class UnrenderedTemplate(Rule):
     severity = Severity.ERROR
 
     def check(self, exp: Experiment, ctx: Context) -> Iterable[Diagnostic]:
+        yield from self._placeholders(exp)
+        yield from self._helm(exp)
+
+    def _placeholders(self, exp: Experiment) -> Iterable[Diagnostic]:
+        """One info per document for placeholders a script or tool fills in (katiblint.templating)."""
+        tokens = unrendered_tokens(exp)
+        if not tokens:
+            return
+        names = list(dict.fromkeys(t.text for t in tokens))
+        shown = ", ".join(f"`{n}`" for n in names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        yield self.report(
+            tokens[0].node,
+            f"this Experiment is a template: {shown} {'is' if len(names) == 1 else 'are'} filled in before the "
+            "Experiment is applied, so katiblint does not check "
+            f"{'that value' if len(names) == 1 else 'those values'}; the rest is checked as written",
+            help="lint the rendered manifest for a complete check, e.g. `envsubst < experiment.yaml | katiblint -`",
+            severity=Severity.INFO,
+        )
+
+    def _helm(self, exp: Experiment) -> Iterable[Diagnostic]:
         text = exp.source.text
         if "{{" not in text[exp.doc.span.start : exp.doc.span.end]:
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic, Severity
+from katiblint.diagnostics import ONCE_PER_RUN, Diagnostic, Severity
 from katiblint.model import Experiment
 from katiblint.registry import Rule
 from katiblint.rules._runtime import STOCK_TRIAL_RESOURCES, resource_name, trial_resources
@@ -43,17 +43,21 @@ class UnsupportedTrialKind(Rule):
         else:
             guess = closest(kind, [r.split(".", 1)[0] for r in known])
             hint = f"did you mean `{guess}`? " if guess else ""
-        if known == STOCK_TRIAL_RESOURCES and resource in OPT_IN_KINDS:
-            # No katib-config is known: the cluster may well have opted in, as Katib documents.
-            yield self.report(
+        if resource in OPT_IN_KINDS and ctx.extras.get("katib_config") is None and known == STOCK_TRIAL_RESOURCES:
+            # No katib-config is known: whether the cluster opted in, as Katib documents, is a fact
+            # about the cluster, not this manifest. Said once per run and kind, as information.
+            diag = self.report(
                 node,
-                f"trial kind `{resource}` is not in the stock katib-config's `trialResources`; unless your "
-                "cluster adds it (and RBAC for it), Trials stay Created or Running forever",
-                help=f"make sure katib-config lists `{resource}` under `init.controller.trialResources` and the "
-                "katib-controller ClusterRole may manage it; lint your katib-config with the Experiment "
+                f"trial kind `{resource}` runs only on clusters whose katib-config lists it: the stock "
+                "katib-config's `trialResources` does not, and there Trials stay Created or Running forever "
+                "(reported once per run)",
+                help=f"make sure your katib-config lists `{resource}` under `init.controller.trialResources` and the "
+                "katib-controller ClusterRole may manage it; lint your katib-config with the Experiments "
                 "(or pass `--katib-config`) to check against your cluster",
-                severity=Severity.WARNING,
+                severity=Severity.INFO,
             )
+            diag.extra[ONCE_PER_RUN] = True
+            yield diag
             return
         yield self.report(
             node,

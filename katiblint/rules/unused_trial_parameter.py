@@ -6,11 +6,11 @@ import re
 from typing import Iterator
 
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
+from katiblint.diagnostics import Diagnostic, Edit, Fix, FixAvailability
 from katiblint.edits import delete_sequence_item
 from katiblint.model import Experiment
 from katiblint.registry import Rule
-from katiblint.rules._placeholders import checks_apply, declared
+from katiblint.rules._placeholders import checks_apply, declared, meant_for, misspelled_for, near_misses
 
 
 def _settled(exp: Experiment) -> bool:
@@ -39,8 +39,23 @@ class UnusedTrialParameter(Rule):
             return
         used = {ph.name for ph in exp.placeholders}
         removable = _settled(exp)
+        misspelled = misspelled_for(exp)
         for tp in declared(exp):
-            if tp.name in used:
+            if tp.name in used or tp.name in misspelled:
+                continue  # a misspelled placeholder meant for it is KAT302's finding ("did you mean")
+            misses = [m for m in near_misses(exp) if meant_for(exp, m) == tp.name]
+            if misses:
+                # `$(trialParameters.x)` for a declared `x`: one mistake, and the webhook rejects it first
+                first = misses[0]
+                proper = "${trialParameters." + tp.name + "}"
+                yield self.report(
+                    first.span,
+                    f"trial parameter `{tp.name}` is never used as `{proper}`: Katib does not replace "
+                    f"`{first.text}`, so the webhook rejects the Experiment (`not found in spec.trialTemplate`)",
+                    help=f"write `{proper}`",
+                    fix=Fix.safe(f"write `{proper}`", *(Edit.replace(m.span, proper) for m in misses)),
+                    path=first.node.path,
+                )
                 continue
             node = tp.node.get("name") or tp.node
             # Unsafe: the entry may be meant for a placeholder not written yet, and its parameter

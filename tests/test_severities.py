@@ -1,0 +1,42 @@
+"""The severity of each finding, by fixture line: guaranteed failures are errors, likely ones
+warnings, facts worth knowing infos (the fixture comments cannot say severities)."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness import FIXTURES, run_case, split_cases
+
+EXPECTED = {
+    "KAT414-shell-wrapped-command.yaml": {
+        131: "error",  # python -c code split into words
+        173: "warning",  # a flag value split in two
+        174: "warning",  # `;` inside a word
+        218: "error",  # unmatched quote: syntax error
+        259: "error",  # /bin/sh -c re-wrapped
+        303: "error",  # StdOut script ending in a line break: no metrics
+        356: "error",  # File script ending in a line break: syntax error
+        400: "warning",  # last command is `echo`
+        482: "info",  # no command, public image
+        521: "warning",  # no command, ECR image without pull secrets
+        564: "error",  # command indented out of its container
+    },
+    "KAT413-metrics-path-shadows-files.yaml": {22: "error", 70: "warning", 214: "error"},
+    "KAT352-unsupported-trial-kind.yaml": {31: "info", 70: "error"},
+    "KAT040-unrendered-template.yaml": {},
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_severities(name: str) -> None:
+    path = FIXTURES / name
+    found: dict[int, str] = {}
+    for case in split_cases(path.read_text(encoding="utf-8")):
+        for diag in run_case(path, case):
+            found[diag.start[0] + 1] = diag.severity.value
+    expected = EXPECTED[name]
+    if not expected:  # placeholders: infos; Helm actions: errors
+        infos = {line for line, severity in found.items() if severity == "info"}
+        assert infos and all(found[line] == "error" for line in found if line not in infos)
+        return
+    assert found == expected
