@@ -9,113 +9,32 @@ the command line is linted.
 from __future__ import annotations
 
 import os
-import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import repository  # noqa: E402  (bench/repository.py, shared with the benchmark)
 from clirun import BAD, BAD_COLUMN, BAD_LINE, GOOD, katiblint
 
-MKDOCS = """\
-site_name: Katib notes
-markdown_extensions:
-  - pymdownx.superfences:
-      custom_fences:
-        - name: mermaid
-          class: mermaid
-          format: !!python/name:pymdownx.superfences.fence_code_format
-"""
-
-CLOUDFORMATION = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Bucket:
-    Type: AWS::S3::Bucket
-    Properties:
-      BucketName: !Sub "${AWS::StackName}-artifacts"
-Outputs:
-  Name:
-    Value: !Ref Bucket
-"""
-
-VAULT = """\
-db_password: !vault |
-  $ANSIBLE_VAULT;1.1;AES256
-  62313365396662343061393464336163383764373764613633653634306231386433626436623361
-"""
-
-HELM_DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ include "chart.fullname" . }}
-spec:
-  {{- if not .Values.autoscaling.enabled }}
-  replicas: {{ .Values.replicaCount }}
-  {{- end }}
-  template:
-    spec:
-      containers:
-        - name: {{ .Chart.Name }}
-          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
-"""
-
-DUPLICATE_CONFIGMAP = """\
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: settings
-data:
-  lr: "0.01"
-  lr: "0.02"
-"""
-
-# An Experiment of another group (Iter8) is someone else's, even with a broken body.
-ITER8 = """\
-apiVersion: iter8.tools/v2alpha2
-kind: Experiment
-metadata:
-  name: quickstart
-spec:
-  target: default/sample-app
-  target: twice
-"""
-
-
-def git(*args: str, cwd: Path) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
-
-
 def make_repository(root: Path, data_megabytes: int) -> None:
-    files = {
-        "mkdocs.yml": MKDOCS,
-        "infra/stack.yaml": CLOUDFORMATION,
-        "ansible/group_vars/all.yml": VAULT,
-        "charts/app/templates/deployment.yaml": HELM_DEPLOYMENT,
-        "k8s/settings.yaml": DUPLICATE_CONFIGMAP,
-        "k8s/iter8.yaml": ITER8,
+    extra = {
         "experiments/good.yaml": GOOD,
         # each of these would be an error if it were walked into
         "build/bad.yaml": BAD,
         ".hidden/bad.yaml": BAD,
         "env/bad.yaml": BAD,
+        "env/pyvenv.cfg": "home = /usr/bin\n",
+        ".gitignore": "build/\n",
     }
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    (root / "env" / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
-    (root / ".gitignore").write_text("build/\n", encoding="utf-8")
-    row = b"- {id: 12345, label: cat, score: 0.98, box: [10, 20, 30, 40]}\n"
-    with open(root / "data.yaml", "wb") as fh:
-        fh.write(row * (data_megabytes * 1024 * 1024 // len(row)))
-    git("init", "-q", cwd=root)
+    repository.make_repository(root, data_megabytes, extra)
 
 
 def test_a_repository_of_other_yaml_passes_clean(tmp_path: Path) -> None:
     make_repository(tmp_path, data_megabytes=8)
     run = katiblint(".", "--format", "concise", cwd=tmp_path)
-    assert (run.code, run.out, run.err) == (0, "All checks passed (8 files checked).\n", "")
+    assert (run.code, run.out, run.err) == (0, "All checks passed (247 files checked).\n", "")
 
 
 def test_skipped_folders_are_linted_when_named(tmp_path: Path) -> None:
