@@ -82,10 +82,6 @@ def main_group() -> None:
     """
 
 
-def _split(values: Sequence[str]) -> tuple[str, ...]:
-    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
-
-
 @main_group.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(

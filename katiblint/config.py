@@ -22,7 +22,6 @@ LATEST_KATIB = "0.19"
 # Katib serves kubeflow.org/v1beta1 from release 0.10 on. `latest` is LATEST_KATIB; `master` is
 # Katib's development branch, after the latest release (the catalogs' `>0.19` entries).
 FIRST_KATIB = "0.10"
-KATIB_BRANCHES = ("latest", "master")
 _KATIB_RE = re.compile(r"^v?0\.(\d+)(?:\.\d+)?(?:-[0-9A-Za-z.]+)?$")
 _KUBERNETES_RE = re.compile(r"^v?1\.(\d+)(?:\.\d+)?$")
 

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from katiblint.source import Span
-
-
-# `Diagnostic.extra` key: a finding about the cluster rather than one manifest (e.g. a trial kind
-# the stock katib-config does not list) is reported once per run: the engine keeps the first
-# finding of each (code, message) so marked and drops the rest, within a file and across files.
-ONCE_PER_RUN = "once_per_run"
 
 
 class Severity(str, enum.Enum):
@@ -95,7 +89,7 @@ class Diagnostic:
     # Filled by the engine when the diagnostic is placed in its file.
     start: tuple[int, int] = (0, 0)
     end: tuple[int, int] = (0, 0)
-    extra: dict[str, object] = field(default_factory=dict)
-
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.span.start, self.span.end, self.code)
+    # A finding about the cluster rather than one manifest (e.g. a trial kind the stock katib-config
+    # does not list): the engine keeps the first of each (code, message) in the run, within a file
+    # and across files.
+    once_per_run: bool = False

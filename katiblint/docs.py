@@ -32,11 +32,6 @@ class RuleDoc(NamedTuple):
     def why(self) -> str:
         return self.sections.get("Why it matters", "").strip()
 
-    @property
-    def first_sentence(self) -> str:
-        text = " ".join(self.what.split())
-        match = re.match(r"(.+?[.!?])(\s|$)", text)
-        return match.group(1) if match else text
 
     def yaml_blocks(self, section: str) -> list[str]:
         return re.findall(r"```ya?ml\n(.*?)```", self.sections.get(section, ""), re.S)

@@ -41,12 +41,6 @@ def _plain_safe(value: str) -> bool:
     return resolve_plain(value)[0] == "str"
 
 
-def line_indent(source: SourceFile, offset: int) -> int:
-    line, _ = source.position(offset)
-    text = source.line_text(line)
-    return len(text) - len(text.lstrip(" "))
-
-
 def is_block(mapping: Mapping, source: SourceFile) -> bool:
     return bool(mapping.pairs) and source.text[mapping.span.start] not in "{["
 
@@ -85,13 +79,6 @@ def indent_step(source: SourceFile, mapping: Mapping) -> int:
             if step > 0:
                 return step
     return 2
-
-
-def span_of_line(source: SourceFile, offset: int) -> Span:
-    line, _ = source.position(offset)
-    start = source.line_starts[line]
-    end = source.line_starts[line + 1] if line + 1 < len(source.line_starts) else len(source.text)
-    return Span(start, end)
 
 
 def plain_or_quoted(value: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -10,7 +9,7 @@ from typing import Iterable
 from katiblint import gitops, triage
 from katiblint.config import Settings
 from katiblint.context import Context
-from katiblint.diagnostics import ONCE_PER_RUN, Diagnostic, Severity
+from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.loader import Document, LoadProblem, load
 from katiblint.model import Experiment, is_experiment
 from katiblint.registry import Rule, discover
@@ -18,6 +17,7 @@ from katiblint.selector import Selector, matches_any
 from katiblint.source import SourceFile, Span, byte_offset_position, decode
 from katiblint.suppress import find_directives, is_suppressed
 from katiblint.templating import drop_findings_on_tokens
+from katiblint.walk import display_path
 
 IO_ERROR = "KAT008"
 INTERNAL_ERROR = "KAT006"
@@ -271,10 +271,10 @@ class Linter:
 
 
 def once_per_run(diags: list[Diagnostic], seen: set[tuple[str, str]]) -> list[Diagnostic]:
-    """Drop findings marked `ONCE_PER_RUN` whose (code, message) is already in `seen` (which grows)."""
+    """Drop findings marked `once_per_run` whose (code, message) is already in `seen` (which grows)."""
     kept = []
     for diag in diags:
-        if diag.extra.get(ONCE_PER_RUN):
+        if diag.once_per_run:
             key = (diag.code, diag.message)
             if key in seen:
                 continue
@@ -288,19 +288,6 @@ def dedupe_run(results: Iterable[FileResult]) -> None:
     seen: set[tuple[str, str]] = set()
     for result in results:
         result.diagnostics = once_per_run(result.diagnostics, seen)
-
-
-def display_path(path: str) -> str:
-    """A path as users see it: relative to the working directory when below it, with `/`."""
-    if path == "-":
-        return "-"
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        rel = path
-    if rel.startswith(".."):
-        rel = path
-    return rel.replace(os.sep, "/")
 
 
 def has_errors(results: Iterable[FileResult], threshold: Severity) -> bool:

@@ -19,6 +19,7 @@ from katiblint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from katiblint.engine import FileResult, Linter
 from katiblint.errors import KatibLintError
 from katiblint.source import SourceFile
+from katiblint.walk import display_path
 
 MAX_ROUNDS = 10
 SYNTAX_ERROR = "KAT001"
@@ -297,7 +298,6 @@ def fix_files(
     """
     import sys
 
-    from katiblint.engine import display_path
 
     run = FixRun()
     for path in files:

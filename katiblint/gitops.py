@@ -22,6 +22,8 @@ from katiblint.errors import KatibLintError
 from katiblint.loader import Document, Mapping, Node, Scalar, load
 from katiblint.model import as_str, mapping, sequence_items
 from katiblint.source import SourceFile, Span, decode
+from katiblint.triage import may_hold_experiment
+from katiblint.walk import collect_files, display_path
 
 if TYPE_CHECKING:
     from katiblint.catalog import AlgorithmSpec
@@ -278,11 +280,6 @@ def algorithm_spec(ctx: Context, name: str | None, early: bool) -> AlgorithmSpec
     return candidates[0] if len(candidates) == 1 else None
 
 
-def cluster_config(ctx: Context) -> ClusterConfig | None:
-    config = ctx.extras.get("katib_config") if ctx.extras else None
-    return config if isinstance(config, ClusterConfig) else None
-
-
 # --- embedded YAML (katib-config.yaml, trial templates) -------------------------------------------
 
 
@@ -441,8 +438,6 @@ def prepare(linter: Linter, files: list[str]) -> None:
     repository), not only among the linted files, so the verdict on a file does not depend on
     which other files share its run: pre-commit passes only the changed files, in batches.
     """
-    from katiblint.engine import display_path
-    from katiblint.triage import may_hold_experiment
 
     if linter.settings.katib_config:
         use_config(linter.extras, load_config_file(linter.settings.katib_config))
@@ -528,8 +523,6 @@ def project_root(settings_path: str | None, files: list[str]) -> str | None:
 
 def project_texts(linter: Linter, files: list[str]) -> list[tuple[str, bytes]]:
     """The YAML files of the project that may hold a katib-config or a ConfigMap, with their bytes."""
-    from katiblint.walk import collect_files
-
     root = project_root(linter.settings.config_path, files)
     if root is None:
         return []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from katiblint.source import SourceFile, Span
 
@@ -242,9 +242,6 @@ class Sequence(Node):
 
     def __repr__(self) -> str:
         return f"Sequence(len={len(self.items)})"
-
-
-AnyNode = Union[Scalar, Mapping, Sequence]
 
 
 def key_text(node: Node) -> str:

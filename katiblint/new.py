@@ -124,7 +124,7 @@ def parse_setting(text: str, algorithm: str, early_stopping: bool = False) -> tu
 
 
 def check_name(name: str) -> str:
-    from katiblint.rules.invalid_experiment_name import problem
+    from katiblint.rules._names import problem
 
     why = problem(name)
     if why is not None:

@@ -55,7 +55,8 @@ def lint_file(linter: Linter, path: str) -> FileResult:
 def internal_error(linter: Linter, path: str, exc: BaseException) -> FileResult:
     import traceback  # only on this path: not paid at start-up
 
-    from katiblint.engine import FileResult, display_path
+    from katiblint.engine import FileResult
+    from katiblint.walk import display_path
     from katiblint.registry import discover
 
     frames = traceback.extract_tb(exc.__traceback__)

@@ -127,7 +127,6 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
         color=use_color(options.get("color") or "auto", stream) and not output_path and fmt in ("full", "concise"),
         files_checked=len(files),
         exit_code=exit_code,
-        extra={"rules": linter.rule_classes},
     )
     if options.get("statistics"):
         text = statistics_json(results) if fmt == "json" else statistics(results)

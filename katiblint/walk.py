@@ -149,3 +149,16 @@ def collect_files(paths: Sequence[str], excludes: Sequence[str], respect_gitigno
         if len(collected.files) == before:
             collected.empty.append((path, "no YAML file (*.yaml, *.yml) to lint"))
     return collected
+
+
+def display_path(path: str) -> str:
+    """A path as users see it: relative to the working directory when below it, with `/`."""
+    if path == "-":
+        return "-"
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        rel = path
+    if rel.startswith(".."):
+        rel = path
+    return rel.replace(os.sep, "/")

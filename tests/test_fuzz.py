@@ -66,7 +66,7 @@ def check(data: bytes, name: str = "fuzz.yaml") -> FileResult:
     assert not failures, failures
     for diag in result.diagnostics:
         assert diag.start is not None and diag.start[0] >= 0 and diag.start[1] >= 0
-    text = renderer("sarif")([result], ReportOptions(files_checked=1, extra={"rules": _linter().rule_classes}))
+    text = renderer("sarif")([result], ReportOptions(files_checked=1))
     report = json.loads(text)
     validator = _sarif_validator()
     if validator is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from clirun import GOOD, katiblint
+from clirun import GOOD
 from test_gitops import TEMPLATE_CONFIG_MAP, codes_at, concise, experiment
 
 

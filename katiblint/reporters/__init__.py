@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from katiblint.engine import FileResult
@@ -20,7 +20,6 @@ class ReportOptions:
     exit_code: int = 0
     root: str = "."
     unsafe_fixes: bool = False
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def renderer(name: str) -> Callable[[Sequence[FileResult], ReportOptions], str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from katiblint.loader import Mapping, Node, Scalar, Sequence
 
@@ -29,16 +29,12 @@ COLLECTOR_KINDS = ("StdOut", "File", "TensorFlowEvent", "PrometheusMetric", "Cus
 # The stock katib-config's runtime.metricsCollectors (katib-standalone/katib-config.yaml).
 STOCK_COLLECTORS = ("StdOut", "File", "TensorFlowEvent")
 AUTO_INJECT_COLLECTORS = ("StdOut", "TensorFlowEvent", "File", "PrometheusMetric")
-DEFAULT_FILE_PATH = "/var/log/katib/metrics.log"
-DEFAULT_TFEVENT_DIR = "/var/log/katib/tfevent/"
 
 
 class FieldTree(NamedTuple):
     root: str
     types: dict[str, dict[str, str]]
 
-    def is_struct(self, type_expr: str) -> bool:
-        return type_expr in self.types
 
     def struct_paths(self) -> dict[str, list[str]]:
         """Where each struct sits in an Experiment (`AlgorithmSetting` -> `spec.algorithm.algorithmSettings[]`)."""
@@ -252,21 +248,6 @@ def string_field(node: Node | None) -> str | None:
         if node.kind == "str":
             return node.value  # type: ignore[no-any-return]
     return None
-
-
-def non_empty_list(node: Node | None) -> bool:
-    return isinstance(node, Sequence) and len(node.items) > 0
-
-
-def mapping_or_none(node: Node | None) -> Mapping | None:
-    return node if isinstance(node, Mapping) else None
-
-
-def iter_mapping_items(node: Node | None) -> Iterator[tuple[int, Mapping]]:
-    if isinstance(node, Sequence):
-        for i, item in enumerate(node.items):
-            if isinstance(item, Mapping):
-                yield i, item
 
 
 def quoted(value: str) -> str:

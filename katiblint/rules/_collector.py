@@ -15,12 +15,8 @@ from katiblint.loader import Mapping, Node, Scalar
 from katiblint.model import Experiment, as_str, mapping, sequence_items
 from katiblint.rules._runtime import collector_kind
 
-# pkg/metricscollector/v1beta1/common/const.go DefaultFilter
-DEFAULT_FILTER = r"([\w|-]+)\s*=\s*([+-]?\d*(\.\d+)?([Ee][+-]?\d+)?)"
 # Go RE2's `\w` is ASCII; a name the default filter captures whole
 DEFAULT_NAME_RE = re.compile(r"[A-Za-z0-9_|-]+")
-DEFAULT_FILE = "/var/log/katib/metrics.log"
-DEFAULT_TFEVENT_DIR = "/var/log/katib/tfevent/"
 
 
 class Collector(NamedTuple):

@@ -17,7 +17,6 @@ from katiblint.rules._search_space import Param, algorithm
 
 NUMERIC_TYPES = ("int", "double")
 LIST_TYPES = ("categorical", "discrete")
-LOG_DISTRIBUTIONS = ("logUniform", "logNormal")
 
 
 def grammar(exp: Experiment, ctx: Context) -> str:

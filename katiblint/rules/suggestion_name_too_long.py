@@ -9,7 +9,7 @@ from katiblint.diagnostics import Diagnostic
 from katiblint.loader import Scalar
 from katiblint.model import Experiment
 from katiblint.registry import Rule
-from katiblint.rules.invalid_experiment_name import MAX_LENGTH
+from katiblint.rules._names import MAX_LENGTH
 
 LABEL_LIMIT = 63
 

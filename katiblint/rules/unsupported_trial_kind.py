@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from katiblint.context import Context
-from katiblint.diagnostics import ONCE_PER_RUN, Diagnostic, Severity
+from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.model import Experiment
 from katiblint.registry import Rule
 from katiblint.rules._runtime import STOCK_TRIAL_RESOURCES, resource_name, trial_resources
@@ -56,7 +56,7 @@ class UnsupportedTrialKind(Rule):
                 "(or pass `--katib-config`) to check against your cluster",
                 severity=Severity.INFO,
             )
-            diag.extra[ONCE_PER_RUN] = True
+            diag.once_per_run = True
             yield diag
             return
         yield self.report(
