@@ -23,6 +23,8 @@ _MUSTACHE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _SCRIPT_TOKEN = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 # Where a script token can stand: names, namespaces, images (never valid in upper case)
 _TOKEN_FIELDS = ("metadata.name", "metadata.namespace")
+# Anything that could start a token above, searched in the document's text before any node is visited
+_MAYBE = re.compile(r"\$(?!\{(?:trialParameters|trialSpec)\.)[{A-Za-z_]|\{\{|\b[A-Z][A-Z0-9]*_[A-Z0-9]")
 # Shell text, where `${VAR}` is the shell's own expansion
 _SHELL_PARTS = re.compile(r"\.(command|args|script|source)\b|\.env\[\d+\]\.value$")
 
@@ -44,20 +46,22 @@ def unrendered_tokens(exp: Experiment) -> list[Token]:
 def _scan(exp: Experiment) -> list[Token]:
     found: list[Token] = []
     text = exp.source.text
+    if _MAYBE.search(text, exp.root.span.start, exp.root.span.end) is None:
+        return found  # most documents: nothing that could be a placeholder
     trial_spec = exp.trial_spec
     argo = trial_spec is not None and trial_spec.get("kind") is not None and \
         isinstance(trial_spec.get("kind"), Scalar) and trial_spec.get("kind").raw == "Workflow"  # type: ignore[union-attr]
+    keys = {id(k) for node in walk(exp.root) if isinstance(node, Mapping) for k, _ in node.pairs}
     for node in walk(exp.root):
-        if node.parent is not None and isinstance(node.parent, Mapping) and any(k is node for k, _ in node.parent.pairs):
+        if id(node) in keys:
             continue  # a key
-        path = node.path or ""
         if isinstance(node, Mapping) and text.startswith("{{", node.span.start):
             # `image: {{IMAGE}}` parses as a flow mapping holding a flow mapping
             match = _MUSTACHE.match(text, node.span.start, node.span.end)
             if match is not None and not (argo and not match.group(1).isupper()):
                 found.append(Token(node, match.group(0)))
             continue
-        if not isinstance(node, Scalar) or not isinstance(node.value, str) or _is_shell(path):
+        if not isinstance(node, Scalar) or not isinstance(node.value, str):
             continue
         value = node.value
         env = _ENV.search(value)
@@ -65,9 +69,11 @@ def _scan(exp: Experiment) -> list[Token]:
         if mustache is not None and argo and not mustache.group(1).isupper():
             mustache = None  # Argo's own `{{item}}`
         if env is not None or mustache is not None:
-            found.append(Token(node, (env or mustache).group(0)))  # type: ignore[union-attr]
-        elif path.endswith(_TOKEN_FIELDS) or path.endswith(".image"):
-            if _SCRIPT_TOKEN.match(value):
+            if not _is_shell(node.path or ""):
+                found.append(Token(node, (env or mustache).group(0)))  # type: ignore[union-attr]
+        elif _SCRIPT_TOKEN.match(value):
+            path = node.path or ""
+            if path.endswith(_TOKEN_FIELDS) or path.endswith(".image"):
                 found.append(Token(node, value))
     found.sort(key=lambda t: t.node.span.start)
     return found
