@@ -130,6 +130,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     from katiblint.loader import load
+    from katiblint.registry import describe
     from katiblint.source import decode
 
     try:
@@ -143,7 +144,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     problems = result.problems + [p for d in result.documents for p in d.problems]
     if problems:
         line, col = source.position(problems[0].span.start)
-        raise KatibLintError(f"{path}:{line + 1}:{col + 1}: {problems[0].message}")
+        raise KatibLintError(f"{path}:{line + 1}:{col + 1}: {describe(problems[0])[0]}")
     if not result.documents or result.documents[0].root is None:
         return {}
     value = result.documents[0].root.to_python()

@@ -10,8 +10,9 @@ from katiblint import gitops, triage
 from katiblint.config import Settings
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.loader import Document, LoadProblem, load
+from katiblint.loader import Document, LoadProblem, Node, load
 from katiblint.model import Experiment, is_experiment
+from katiblint.facts import ConfigRejected, RuleFailed, Unreadable, UnusedSuppression
 from katiblint.registry import Rule, discover
 from katiblint.selector import Selector, matches_any
 from katiblint.source import SourceFile, Span, byte_offset_position, decode
@@ -69,7 +70,7 @@ class Linter:
         self.settings = settings
         self.rule_classes = selected_rules(settings)
         self.enabled = {r.code for r in self.rule_classes}
-        self.rules = [r() for r in self.rule_classes if not r.engine and not r.gate]
+        self.rules = [r() for r in self.rule_classes if r.scope == "experiment" and not r.gate]
         # Gates run first on every Experiment, selected or not: they decide whether the others may.
         self.gates = [r() for r in discover().values() if r.gate]
         self.extras = extras or {}
@@ -105,12 +106,7 @@ class Linter:
             line, _ = byte_offset_position(data, byte_offset)
             line_start = data.rfind(b"\n", 0, byte_offset) + 1
             col = len(data[line_start:byte_offset].decode("utf-8", errors="replace"))
-            diag = self._make(
-                IO_ERROR,
-                f"{error} at byte {byte_offset} (line {line + 1}); Kubernetes reads manifests as UTF-8",
-                None,
-                help="save the file as UTF-8; if it is not a manifest (an image, an archive), leave it out with `--exclude`",
-            )
+            diag = self._fact(IO_ERROR, Unreadable(error or "undecodable", byte_offset, line + 1), Span(0, 0))
             diag.path = display
             diag.start = diag.end = (line, col)
             result = FileResult(display, None)
@@ -130,8 +126,8 @@ class Linter:
                 diags.append(self._from_problem(problem))
         extras, config_problems = gitops.file_extras(self.extras, loaded.documents, source)
         for config_problem in config_problems:  # a malformed katib-config among the linted files
-            diags.append(self._make(gitops.INVALID_CONFIG, config_problem.message, Span(config_problem.offset, config_problem.offset + 1),
-                                    help="fix the katib-config; until then katiblint checks against the stock one"))
+            span = Span(config_problem.offset, config_problem.offset + 1)
+            diags.append(self._fact(gitops.INVALID_CONFIG, ConfigRejected(config_problem.message), span))
         context = Context(self.settings, source, self.all_documents or loaded.documents, extras)
         for doc in loaded.documents:
             if doc.problems and triage.document_is_judged(doc, gitops.is_config_document(doc.root)):
@@ -171,32 +167,28 @@ class Linter:
 
                 frame = traceback.extract_tb(exc.__traceback__)[-1]
                 where = f"{Path(frame.filename).name}:{frame.lineno}"
-                diag = self._make(
-                    INTERNAL_ERROR,
-                    f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc} [{where}]",
-                    exp.root.get("kind") or exp.root,
-                    help="please report this with the manifest; the other rules still ran",
-                )
+                failed = RuleFailed(rule.code, rule.name, f"{type(exc).__name__}: {exc}", where)
+                diag = self._fact(INTERNAL_ERROR, failed, exp.root.get("kind") or exp.root)
                 diag.document, diag.object_name = doc.index, object_name
                 diags.append(diag)
         # A template's placeholders (`${NAME}`, `{{ IMAGE }}`) are KAT040's single info, not other findings.
         diags = drop_findings_on_tokens(exp, diags, keep=(UNRENDERED, INTERNAL_ERROR))
         return gitops.route(exp, diags, self.extras.setdefault(gitops.PENDING, {}))
 
-    def _make(self, code: str, message: str, node: object, help: str | None = None) -> Diagnostic:
+    def _fact(self, code: str, fact: tuple, target: Node | Span) -> Diagnostic:  # type: ignore[type-arg]
+        """A finding the engine or the loader recorded as a fact, in the words of its rule."""
         rule = discover()[code]
-        if node is None:
-            return rule.report(Span(0, 0), message, help=help)
-        return rule.report(node, message, help=help)  # type: ignore[arg-type]
+        message, help = rule.describe(fact)
+        return rule.report(target, message, help=help)
 
     def _from_problem(self, problem: LoadProblem, document: int | None = None) -> Diagnostic:
-        diag = self._make(problem.code, problem.message, problem.span, help=problem.help)
+        diag = self._fact(problem.code, problem.fact, problem.span)
         diag.document = document
         return diag
 
     def _io_error(self, display: str, message: str) -> FileResult:
         result = FileResult(display, None)
-        self.finish(result, [self._make(IO_ERROR, message, None)])
+        self.finish(result, [self._fact(IO_ERROR, Unreadable(message), Span(0, 0))])
         return result
 
     def finish(self, result: FileResult, added: Iterable[Diagnostic] = ()) -> None:
@@ -236,15 +228,7 @@ class Linter:
                         named = [r for r in registry.values() if Selector(entry).matches(r.code, r.name)]
                         if named and not any(r.code in self.enabled for r in named):
                             continue  # a disabled rule cannot fire, so its suppression is not stale
-                        what = "no such finding here" if named else "unknown rule"
-                        diags.append(
-                            self._make(
-                                UNUSED_SUPPRESSION,
-                                f"unused suppression `{entry}` ({what})",
-                                directive.span,
-                                help="remove it, or correct the rule code",
-                            )
-                        )
+                        diags.append(self._fact(UNUSED_SUPPRESSION, UnusedSuppression(entry, bool(named)), directive.span))
         for diag in diags:  # after suppressions, so that KAT003's own level can be configured too
             level = self.settings.severity.get(diag.code)
             if level is not None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from katiblint.errors import KatibLintError
 from katiblint.loader import Document, Mapping, Node, Scalar, load
 from katiblint.model import as_str, mapping, sequence_items
+from katiblint.registry import describe
 from katiblint.source import SourceFile, Span, decode
 from katiblint.triage import may_hold_experiment
 from katiblint.walk import collect_files, display_path
@@ -103,7 +104,7 @@ def read_config(doc: Document, origin: str) -> ClusterConfig:
         loaded = load(embedded.source)
         problems = loaded.problems + [p for d in loaded.documents for p in d.problems]
         if problems:
-            raise _Bad(f"`data.{CONFIG_KEY}` is not valid YAML: {problems[0].message}", None, embedded.to_file(problems[0].span).start)
+            raise _Bad(f"`data.{CONFIG_KEY}` is not valid YAML: {describe(problems[0])[0]}", None, embedded.to_file(problems[0].span).start)
         roots = [d.root for d in loaded.documents if d.root is not None]
         if not roots or not isinstance(roots[0], Mapping):
             raise _Bad(f"`data.{CONFIG_KEY}` holds no KatibConfig mapping", value)
@@ -222,7 +223,7 @@ def load_config_file(path: str) -> ClusterConfig:
     problems = loaded.problems + [p for d in loaded.documents for p in d.problems]
     if problems:
         line, col = source.position(problems[0].span.start)
-        raise KatibLintError(f"{path}:{line + 1}:{col + 1}: invalid katib-config: {problems[0].message}")
+        raise KatibLintError(f"{path}:{line + 1}:{col + 1}: invalid katib-config: {describe(problems[0])[0]}")
     for doc in loaded.documents:
         if is_config_document(doc.root):
             line = source.position(doc.span.start)[0] + 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, Union
 
 from katiblint.source import SourceFile, Span
 
@@ -256,12 +256,51 @@ def key_text(node: Node) -> str:
     return "<complex key>"
 
 
-@dataclass(slots=True)
-class LoadProblem:
+# What the loader found wrong, as facts; the rule of each code words the finding (`Rule.describe`).
+class SyntaxFact(NamedTuple):
+    problem: str  # libyaml's words
+    context: str | None
+    control: int | None  # the code point of a control character YAML forbids, if that is the problem
+    at_tab: bool  # the error points at a tab
+    template: bool  # the text holds `{{`: likely an unrendered Helm or Go template
+
+
+class UndefinedAlias(NamedTuple):
+    anchor: str
+
+
+class SelfAlias(NamedTuple):
+    anchor: str
+
+
+class DuplicateFact(NamedTuple):
+    key: str
+    first_line: int  # 1-based
+
+
+class TagFact(NamedTuple):
+    tag: str  # as written, `!!` for the standard prefix
+
+
+class TooDeep(NamedTuple):
+    limit: int
+
+
+class TooManyAliases(NamedTuple):
+    limit: int
+
+
+class TemplateActions(NamedTuple):
+    action: str  # the first Go template action
+
+
+Fact = Union[SyntaxFact, UndefinedAlias, SelfAlias, DuplicateFact, TagFact, TooDeep, TooManyAliases, TemplateActions]
+
+
+class LoadProblem(NamedTuple):
     code: str
-    message: str
     span: Span
-    help: str | None = None
+    fact: Fact
 
 
 @dataclass(slots=True)
@@ -411,15 +450,7 @@ class _Builder:
             elif etype is map_t or etype is seq_t:
                 start = event.start_mark.index
                 if len(stack) >= MAX_DEPTH:
-                    raise _Stop(
-                        LoadProblem(
-                            EXCESSIVE_ALIASING,
-                            f"document is nested more than {MAX_DEPTH} levels deep; katiblint does not lint it",
-                            Span(start, start + 1),
-                            None,
-                        ),
-                        in_document=True,
-                    )
+                    raise _Stop(LoadProblem(EXCESSIVE_ALIASING, Span(start, start + 1), TooDeep(MAX_DEPTH)), in_document=True)
                 tag = event.ctag
                 if tag is not None:
                     tag = str(tag)
@@ -479,48 +510,21 @@ class _Builder:
 
     def _tag(self, tag: str, start: int) -> str | None:
         # Tags are never constructed: an unknown one is reported and its value read as plain data.
-        self.doc.problems.append(
-            LoadProblem(
-                UNEXPECTED_TAG,
-                f"YAML tag `{tag.replace(_STD_TAG, '!!')}` is not understood by Kubernetes; "
-                "its value is read as plain data",
-                Span(start, start + 1),
-                "remove the tag",
-            )
-        )
+        self.doc.problems.append(LoadProblem(UNEXPECTED_TAG, Span(start, start + 1), TagFact(tag.replace(_STD_TAG, "!!"))))
         return None
 
     def _duplicate(self, first: Node, knode: Node, key: str) -> None:
         line = self.doc.source.position(first.span.start)[0] + 1
-        self.doc.problems.append(
-            LoadProblem(
-                DUPLICATE_KEY,
-                f"duplicate key `{key}` (first defined on line {line}); "
-                "Kubernetes rejects the manifest or keeps only one of the values",
-                knode.span,
-                "remove one of the two entries",
-            )
-        )
+        self.doc.problems.append(LoadProblem(DUPLICATE_KEY, knode.span, DuplicateFact(key, line)))
 
     def _alias(self, event: Any, created: int) -> Node:
         start = event.start_mark.index
         known = self.anchors.get(event.anchor)
         if known is None:
-            raise _Stop(
-                LoadProblem(SYNTAX_ERROR, f"YAML syntax error: found undefined alias `{event.anchor}`", Span(start, start + 1)),
-                in_document=False,
-            )
+            raise _Stop(LoadProblem(SYNTAX_ERROR, Span(start, start + 1), UndefinedAlias(event.anchor)), in_document=False)
         if any(frame.node is known for frame in self.stack):
             # go-yaml (kubectl) refuses it: "anchor '...' value contains itself"
-            raise _Stop(
-                LoadProblem(
-                    SYNTAX_ERROR,
-                    f"YAML syntax error: anchor `{event.anchor}` value contains itself; Kubernetes rejects the manifest",
-                    Span(start, start + 1),
-                    "an alias cannot refer to the collection it sits in",
-                ),
-                in_document=False,
-            )
+            raise _Stop(LoadProblem(SYNTAX_ERROR, Span(start, start + 1), SelfAlias(event.anchor)), in_document=False)
         # Count what a naive expansion would cost; refuse alias bombs ("billion laughs").
         self.aliased += _weight(known)
         if created + self.aliased > MAX_EXPANDED_NODES:
@@ -615,15 +619,7 @@ def load(source: SourceFile) -> LoadResult:
     if problems and "{{" in text:
         action = GO_TEMPLATE_ACTION.search(text)
         if action is not None:
-            problems.append(
-                LoadProblem(
-                    UNRENDERED_TEMPLATE,
-                    f"the file holds Go template actions such as `{action.group(0)}` and is not valid YAML: it is an "
-                    "unrendered Helm (or Go) template, which kubectl rejects as it is",
-                    Span(action.start(), action.end()),
-                    "render it first and lint the output, e.g. `helm template <release> <chart> | katiblint -`",
-                )
-            )
+            problems.append(LoadProblem(UNRENDERED_TEMPLATE, Span(action.start(), action.end()), TemplateActions(action.group(0))))
     return LoadResult(documents, problems)
 
 
@@ -647,14 +643,7 @@ def _parse(source: SourceFile, text: str, documents: list[Document], problems: l
                 doc.root = builder.root
             except _TooManyAliases as exc:
                 doc.problems.append(
-                    LoadProblem(
-                        EXCESSIVE_ALIASING,
-                        "document expands to more than "
-                        f"{MAX_EXPANDED_NODES:,} nodes through aliases; Kubernetes refuses such "
-                        "excessive aliasing and katiblint does not lint it",
-                        Span(exc.span.start, exc.span.start + 1),
-                        "write the repeated content out, or use fewer nested aliases",
-                    )
+                    LoadProblem(EXCESSIVE_ALIASING, Span(exc.span.start, exc.span.start + 1), TooManyAliases(MAX_EXPANDED_NODES))
                 )
                 end_event = _skip_document(get_event, ev)
             root = doc.root
@@ -683,48 +672,25 @@ def _parse(source: SourceFile, text: str, documents: list[Document], problems: l
 
 
 _UNACCEPTABLE_RE = re.compile(r"unacceptable character #x([0-9a-fA-F]+)")
-_TAB_RE = re.compile(r"\btabs?\b", re.IGNORECASE)
-
-
-def _escaped(ch: str) -> str:
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _syntax_problem(exc: Exception, text: str) -> LoadProblem:
+    """libyaml's scanner or parser error as a fact, at the character it is about."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None)
     if not problem:
         lines = str(exc).strip().splitlines()
         problem = lines[0] if lines else "invalid YAML"
-    context = getattr(exc, "context", None)
     if mark is not None:
         offset = min(getattr(mark, "index", 0) or 0, len(text))
     else:
         offset = getattr(exc, "position", 0) or 0
-    found = text[offset] if offset < len(text) else ""
-    helptext = None
-    control = _UNACCEPTABLE_RE.search(problem)
+    control_match = _UNACCEPTABLE_RE.search(problem)
+    control = int(control_match.group(1), 16) if control_match is not None else None
     if control is not None:
-        code = int(control.group(1), 16)
         # The reader stops at the first such character, but its mark can be a few columns off.
-        first = text.find(chr(code))
+        first = text.find(chr(control))
         offset = first if first >= 0 else offset
-        what = "a NUL byte" if code == 0 else f"the control character U+{code:04X}"
-        problem = f"{what} (`{_escaped(chr(code))}`) is not allowed in YAML"
-        helptext = (
-            f"remove it, or write it as an escape inside a double-quoted string (`\"{_escaped(chr(code))}\"`)"
-            if code
-            else "this looks like a binary file, not a manifest: leave it out with `--exclude`"
-        )
-    elif found == "\t" and not _TAB_RE.search(problem):
-        plain = problem.replace("found character that cannot", "found a tab character, which cannot")
-        problem = plain if plain != problem else f"{problem} (at a tab character)"
-    message = f"YAML syntax error: {problem}"
-    if context:
-        message += f" ({context})"
-    if helptext is None and (found == "\t" or _TAB_RE.search(message)):
-        helptext = "indent with spaces; YAML does not allow tabs for indentation"
-    elif helptext is None and "{{" in text:
-        helptext = "this looks like a Helm or Go template: render it first, e.g. `helm template ... | katiblint -`"
-    return LoadProblem(SYNTAX_ERROR, message, Span(offset, offset + 1), helptext)
+    at_tab = offset < len(text) and text[offset] == "\t"
+    fact = SyntaxFact(problem, getattr(exc, "context", None), control, at_tab, "{{" in text)
+    return LoadProblem(SYNTAX_ERROR, Span(offset, offset + 1), fact)

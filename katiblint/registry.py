@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability, Severity
-from katiblint.loader import Mapping, Node
+from katiblint.loader import LoadProblem, Mapping, Node
 from katiblint.source import Span
 
 if TYPE_CHECKING:
@@ -29,8 +29,14 @@ _BY_NAME: dict[str, type[Rule]] = {}
 class Rule:
     """Base class of every rule. Subclasses declare metadata as class attributes.
 
-    `check` is a stateless generator over one Experiment. Engine rules (`engine = True`) have
-    no `check`: the engine reports them (syntax errors, suppressions, internal errors).
+    `scope` says what a rule looks at:
+    - `experiment`: `check` is a stateless generator over one Experiment;
+    - `yaml`: the loader records facts (a duplicate key, a tag, a syntax error) and the rule words
+      them (`describe`), for the documents katiblint judges;
+    - `file`: facts about a whole file (it cannot be read, its katib-config is rejected), worded by
+      `describe` too;
+    - `run`: findings that compare the run with something else (`--diff-base`);
+    - `engine`: findings about the pipeline itself (an unused suppression, a rule that failed).
     """
 
     code: ClassVar[str]
@@ -39,7 +45,7 @@ class Rule:
     severity: ClassVar[Severity] = Severity.ERROR
     fixable: ClassVar[FixAvailability] = FixAvailability.NEVER
     default_enabled: ClassVar[bool] = True
-    engine: ClassVar[bool] = False
+    scope: ClassVar[str] = "experiment"
     # A gate runs before every other rule; when `stops` says so, no other rule runs on the Experiment.
     gate: ClassVar[bool] = False
     # Codes of rules that report the same problem more precisely at the same place: when one of
@@ -65,6 +71,11 @@ class Rule:
 
     def stops(self, exp: Experiment) -> bool:
         return False
+
+    @classmethod
+    def describe(cls, fact: tuple) -> tuple[str, str | None]:  # type: ignore[type-arg]
+        """The message and help for a fact the loader or the engine recorded under this rule's code."""
+        raise NotImplementedError(f"{cls.code} words no recorded fact")
 
     @classmethod
     def report(
@@ -145,3 +156,8 @@ def lookup(code_or_name: str) -> type[Rule] | None:
     rules = discover()
     key = code_or_name.strip()
     return rules.get(key.upper()) or _BY_NAME.get(key.lower())
+
+
+def describe(problem: LoadProblem) -> tuple[str, str | None]:
+    """A loader problem in its rule's words: (message, help)."""
+    return discover()[problem.code].describe(problem.fact)

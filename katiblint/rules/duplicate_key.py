@@ -1,8 +1,9 @@
-"""KAT002 duplicate-key: reported by the engine (see rules/KAT002-duplicate-key.md)."""
+"""KAT002 duplicate-key."""
 
 from __future__ import annotations
 
 from katiblint.diagnostics import Severity
+from katiblint.loader import DuplicateFact
 from katiblint.registry import Rule
 
 
@@ -11,4 +12,12 @@ class DuplicateKey(Rule):
     name = "duplicate-key"
     summary = "A mapping defines the same key twice"
     severity = Severity.ERROR
-    engine = True
+    scope = "yaml"
+
+    @classmethod
+    def describe(cls, fact: DuplicateFact) -> tuple[str, str | None]:  # type: ignore[override]
+        return (
+            f"duplicate key `{fact.key}` (first defined on line {fact.first_line}); "
+            "Kubernetes rejects the manifest or keeps only one of the values",
+            "remove one of the two entries",
+        )

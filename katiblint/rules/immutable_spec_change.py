@@ -11,4 +11,4 @@ class ImmutableSpecChange(Rule):
     name = "immutable-spec-change"
     summary = "The edit changes a field Katib does not let an applied Experiment change"
     severity = Severity.ERROR
-    engine = True
+    scope = "run"

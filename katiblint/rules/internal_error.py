@@ -1,8 +1,9 @@
-"""KAT006 internal-error: reported by the engine (see rules/KAT006-internal-error.md)."""
+"""KAT006 internal-error: the engine records a rule that failed; this rule words it."""
 
 from __future__ import annotations
 
 from katiblint.diagnostics import Severity
+from katiblint.facts import RuleFailed
 from katiblint.registry import Rule
 
 
@@ -11,4 +12,11 @@ class InternalError(Rule):
     name = "internal-error"
     summary = "A rule failed on this manifest (a katiblint bug)"
     severity = Severity.ERROR
-    engine = True
+    scope = "engine"
+
+    @classmethod
+    def describe(cls, fact: RuleFailed) -> tuple[str, str | None]:  # type: ignore[override]
+        return (
+            f"internal error in rule {fact.code} ({fact.name}): {fact.error} [{fact.where}]",
+            "please report this with the manifest; the other rules still ran",
+        )

@@ -1,8 +1,9 @@
-"""KAT060 invalid-katib-config: reported by the engine (see rules/KAT060-invalid-katib-config.md)."""
+"""KAT060 invalid-katib-config: a katib-config among the linted files that Katib would reject (parsed in katiblint.gitops)."""
 
 from __future__ import annotations
 
 from katiblint.diagnostics import Severity
+from katiblint.facts import ConfigRejected
 from katiblint.registry import Rule
 
 
@@ -11,4 +12,8 @@ class InvalidKatibConfig(Rule):
     name = "invalid-katib-config"
     summary = "A katib-config among the linted files that Katib cannot read"
     severity = Severity.ERROR
-    engine = True
+    scope = "file"
+
+    @classmethod
+    def describe(cls, fact: ConfigRejected) -> tuple[str, str | None]:  # type: ignore[override]
+        return fact.reason, "fix the katib-config; until then katiblint checks against the stock one"

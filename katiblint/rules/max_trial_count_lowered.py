@@ -11,4 +11,4 @@ class MaxTrialCountLowered(Rule):
     name = "max-trial-count-lowered"
     summary = "maxTrialCount is lowered on an applied Experiment"
     severity = Severity.WARNING
-    engine = True
+    scope = "run"

@@ -1,8 +1,9 @@
-"""KAT007 unexpected-tag: reported by the engine (see rules/KAT007-unexpected-tag.md)."""
+"""KAT007 unexpected-tag."""
 
 from __future__ import annotations
 
 from katiblint.diagnostics import Severity
+from katiblint.loader import TagFact
 from katiblint.registry import Rule
 
 
@@ -11,4 +12,8 @@ class UnexpectedTag(Rule):
     name = "unexpected-tag"
     summary = "A YAML tag Kubernetes does not understand"
     severity = Severity.ERROR
-    engine = True
+    scope = "yaml"
+
+    @classmethod
+    def describe(cls, fact: TagFact) -> tuple[str, str | None]:  # type: ignore[override]
+        return f"YAML tag `{fact.tag}` is not understood by Kubernetes; its value is read as plain data", "remove the tag"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.loader import GO_TEMPLATE_ACTION, Mapping, Scalar
+from katiblint.loader import GO_TEMPLATE_ACTION, Mapping, Scalar, TemplateActions
 from katiblint.model import walk
 from katiblint.registry import Rule
 from katiblint.templating import unrendered_tokens
@@ -27,6 +27,14 @@ class UnrenderedTemplate(Rule):
     name = "unrendered-template"
     summary = "Helm or Go template actions where the Experiment needs rendered values"
     severity = Severity.ERROR
+
+    @classmethod
+    def describe(cls, fact: TemplateActions) -> tuple[str, str | None]:  # type: ignore[override]
+        return (
+            f"the file holds Go template actions such as `{fact.action}` and is not valid YAML: it is an "
+            "unrendered Helm (or Go) template, which kubectl rejects as it is",
+            "render it first and lint the output, e.g. `helm template <release> <chart> | katiblint -`",
+        )
 
     def check(self, exp: Experiment, ctx: Context) -> Iterable[Diagnostic]:
         yield from self._placeholders(exp)

@@ -1,8 +1,9 @@
-"""KAT003 unused-suppression: reported by the engine (see rules/KAT003-unused-suppression.md)."""
+"""KAT003 unused-suppression: the engine records what no finding used; this rule words it."""
 
 from __future__ import annotations
 
 from katiblint.diagnostics import Severity
+from katiblint import facts
 from katiblint.registry import Rule
 
 
@@ -11,4 +12,9 @@ class UnusedSuppression(Rule):
     name = "unused-suppression"
     summary = "A suppression comment or annotation suppresses nothing"
     severity = Severity.WARNING
-    engine = True
+    scope = "engine"
+
+    @classmethod
+    def describe(cls, fact: facts.UnusedSuppression) -> tuple[str, str | None]:  # type: ignore[override]
+        what = "no such finding here" if fact.known else "unknown rule"
+        return f"unused suppression `{fact.entry}` ({what})", "remove it, or correct the rule code"

@@ -1,8 +1,9 @@
-"""KAT009 yaml-too-complex: reported by the engine (see rules/KAT009-yaml-too-complex.md)."""
+"""KAT009 yaml-too-complex."""
 
 from __future__ import annotations
 
 from katiblint.diagnostics import Severity
+from katiblint.loader import TooDeep, TooManyAliases
 from katiblint.registry import Rule
 
 
@@ -11,4 +12,14 @@ class YamlTooComplex(Rule):
     name = "yaml-too-complex"
     summary = "The document nests too deeply or expands too many aliases"
     severity = Severity.ERROR
-    engine = True
+    scope = "yaml"
+
+    @classmethod
+    def describe(cls, fact: TooDeep | TooManyAliases) -> tuple[str, str | None]:  # type: ignore[override]
+        if isinstance(fact, TooDeep):
+            return f"document is nested more than {fact.limit} levels deep; katiblint does not lint it", None
+        return (
+            f"document expands to more than {fact.limit:,} nodes through aliases; Kubernetes refuses such "
+            "excessive aliasing and katiblint does not lint it",
+            "write the repeated content out, or use fewer nested aliases",
+        )
