@@ -129,22 +129,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    from katiblint.loader import load
-    from katiblint.registry import describe
-    from katiblint.source import decode
+    from katiblint.yamlfile import read_strict
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise KatibLintError(f"{path}: cannot read the configuration: {exc.strerror}") from None
-    source, error, _ = decode(data, str(path))
-    if source is None:
-        raise KatibLintError(f"{path}: {error}")
-    result = load(source)
-    problems = result.problems + [p for d in result.documents for p in d.problems]
-    if problems:
-        line, col = source.position(problems[0].span.start)
-        raise KatibLintError(f"{path}:{line + 1}:{col + 1}: {describe(problems[0])[0]}")
+    _, result = read_strict(str(path), "configuration")
     if not result.documents or result.documents[0].root is None:
         return {}
     value = result.documents[0].root.to_python()

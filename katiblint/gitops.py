@@ -25,6 +25,7 @@ from katiblint.registry import describe
 from katiblint.source import SourceFile, Span, decode
 from katiblint.triage import may_hold_experiment
 from katiblint.walk import collect_files, display_path
+from katiblint.yamlfile import read_strict
 
 if TYPE_CHECKING:
     from katiblint.catalog import AlgorithmSpec
@@ -211,19 +212,7 @@ def literal_offset(source: SourceFile, node: Scalar, pos: int) -> int:
 
 def load_config_file(path: str) -> ClusterConfig:
     """`--katib-config FILE`: the first katib-config document of the file; a bad one is exit 2."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise KatibLintError(f"{path}: cannot read the katib-config: {exc.strerror or exc}") from None
-    source, error, _ = decode(data, path)
-    if source is None:
-        raise KatibLintError(f"{path}: {error}")
-    loaded = load(source)
-    problems = loaded.problems + [p for d in loaded.documents for p in d.problems]
-    if problems:
-        line, col = source.position(problems[0].span.start)
-        raise KatibLintError(f"{path}:{line + 1}:{col + 1}: invalid katib-config: {describe(problems[0])[0]}")
+    source, loaded = read_strict(path, "katib-config")
     for doc in loaded.documents:
         if is_config_document(doc.root):
             line = source.position(doc.span.start)[0] + 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from katiblint.loader import Mapping, Node, Scalar
 from katiblint.model import Experiment, as_str, mapping, sequence_items
@@ -93,9 +93,10 @@ def re2_error(pattern: str) -> str | None:
     return compile_re2(pattern)[1]
 
 
-def first_group(pattern: str) -> str | None:
-    """The source text of the first capturing group of `pattern`, or None."""
-    i, in_class = 0, False
+def _outside_classes(pattern: str, start: int) -> Iterator[tuple[int, str]]:
+    """(index, character) of `pattern` from `start`, skipping escapes and `[...]` classes (where
+    a `]` right after `[` or `[^` is literal, as in RE2)."""
+    i, in_class = start, False
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
@@ -108,38 +109,36 @@ def first_group(pattern: str) -> str | None:
             if pattern.startswith("[]", i) or pattern.startswith("[^]", i):
                 i += 2 if pattern[i + 1] == "]" else 3
                 continue
-        elif c == "(":
-            start = i + 1
-            if pattern.startswith("(?", i):
-                named = re.match(r"\(\?P?<([A-Za-z_]\w*)>", pattern[i:])
-                if not named:
-                    i += 1
-                    continue
-                start = i + named.end()
-            end = _group_end(pattern, i)
-            return pattern[start:end] if end is not None else None
+        else:
+            yield i, c
         i += 1
+
+
+def first_group(pattern: str) -> str | None:
+    """The source text of the first capturing group of `pattern`, or None."""
+    for i, c in _outside_classes(pattern, 0):
+        if c != "(":
+            continue
+        start = i + 1
+        if pattern.startswith("(?", i):
+            named = re.match(r"\(\?P?<([A-Za-z_]\w*)>", pattern[i:])
+            if not named:
+                continue  # a non-capturing group or a flag
+            start = i + named.end()
+        end = _group_end(pattern, i)
+        return pattern[start:end] if end is not None else None
     return None
 
 
 def _group_end(pattern: str, open_at: int) -> int | None:
-    depth, i, in_class = 0, open_at, False
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c == "(":
+    depth = 0
+    for i, c in _outside_classes(pattern, open_at):
+        if c == "(":
             depth += 1
         elif c == ")":
             depth -= 1
             if depth == 0:
                 return i
-        i += 1
     return None
 
 
