@@ -15,6 +15,7 @@ from typing import Any, Iterator, Sequence
 from katiblint.diagnostics import Diagnostic
 from katiblint.engine import FileResult, Linter
 from katiblint.errors import KatibLintError
+from katiblint.facts import ImmutableChange, MaxTrialsLowered
 from katiblint.loader import Document, Mapping, Node, Sequence as SeqNode, load
 from katiblint.model import Experiment, as_str, is_experiment
 from katiblint.registry import discover, parent_key
@@ -109,26 +110,17 @@ def compare(new_doc: Document, old_docs: Sequence[Document]) -> Iterator[Diagnos
             count += 1
             target = node if node is not None else _nearest(exp, path)
             what = "removed" if node is None else ("added" if _old_missing(old_spec, path) else "changed")
-            yield rules[IMMUTABLE_CHANGE].report(
-                target if node is None or not isinstance(node, (Mapping, SeqNode)) else parent_key(node),
-                f"`{_dotted(path)}` is {what} on the applied Experiment `{key[1]}`; Katib only lets "
-                "`parallelTrialCount`, `maxTrialCount` and `maxFailedTrialCount` change, so the cluster "
-                "rejects this edit",
-                help="create a new Experiment under a new name for a different search, "
-                "or delete the old one before applying",
-                path=_dotted(path),
-            )
+            rule = rules[IMMUTABLE_CHANGE]
+            message, help = rule.describe(ImmutableChange(_dotted(path), what, key[1]))
+            at = target if node is None or not isinstance(node, (Mapping, SeqNode)) else parent_key(node)
+            yield rule.report(at, message, help=help, path=_dotted(path))
     old_max = old_spec.get("maxTrialCount")
     new_max_node = exp.spec.get("maxTrialCount")
     new_max = new_max_node.to_python() if new_max_node is not None else None
     if isinstance(old_max, int) and isinstance(new_max, int) and new_max < old_max:
-        yield rules[MAX_TRIALS_LOWERED].report(
-            new_max_node,  # type: ignore[arg-type]
-            f"`maxTrialCount` is lowered from {old_max} to {new_max} on the applied Experiment `{key[1]}`; "
-            "if that many trials have already run, Katib rejects the edit (`must be greater than "
-            "status.trials count`)",
-            help="check `kubectl get experiment` for the trials already run, and keep maxTrialCount above it",
-        )
+        rule = rules[MAX_TRIALS_LOWERED]
+        message, help = rule.describe(MaxTrialsLowered(old_max, new_max, key[1]))
+        yield rule.report(new_max_node, message, help=help)  # type: ignore[arg-type]
 
 
 def _line_of(exp: Experiment, key: str) -> int:

@@ -38,3 +38,19 @@ class RuleFailed(NamedTuple):
     name: str
     error: str  # `TypeName: text`
     where: str  # `module.py:line`
+
+
+class ImmutableChange(NamedTuple):
+    """KAT062: a field of an applied Experiment's spec that Katib does not let change."""
+
+    field: str  # `spec.`-relative, dotted
+    how: str  # added | changed | removed
+    experiment: str
+
+
+class MaxTrialsLowered(NamedTuple):
+    """KAT063: `maxTrialCount` lowered on an applied Experiment."""
+
+    old: int
+    new: int
+    experiment: str
