@@ -96,6 +96,7 @@ def katiblint(
     stdin: str | bytes | None = None,
     env: dict[str, str] | None = None,
     python_flags: tuple[str, ...] = (),
+    timeout: float = 120,
 ) -> Run:
     """`python -m katiblint ARGS` in a subprocess, with this checkout first on the import path."""
     environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS")}
@@ -108,6 +109,6 @@ def katiblint(
         input=data,
         capture_output=True,
         env=environ,
-        timeout=120,
+        timeout=timeout,
     )
     return Run(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from clirun import Run, katiblint
 from katiblint.config import Settings
 from katiblint.engine import FileResult, Linter
 
@@ -197,23 +198,19 @@ def write_generated(folder: Path) -> list[Path]:
     return paths
 
 
-def run_cli(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    return subprocess.run(
-        [sys.executable, "-m", "katiblint", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env
-    )
+def run_cli(args: list[str], timeout: float) -> Run:
+    return katiblint(*args, cwd=ROOT, timeout=timeout)
 
 
 def test_deep_nesting_does_not_crash_the_process(tmp_path: Path) -> None:
     paths = write_generated(tmp_path)
     deep = [str(p) for p in paths if p.name.startswith("deep")]
     out = run_cli([*deep, "--format", "concise", "--jobs", "1"], timeout=300)
-    assert out.returncode == 1, out.stderr  # a segfault would be -11
-    lines = out.stdout.splitlines()
+    assert out.code == 1, out.err  # a segfault would be -11
+    lines = out.out.splitlines()
     for name in ("deep-flow.yaml", "deep-flow-closed.yaml", "deep-block.yaml", "deep-compact.yaml"):
-        assert [line for line in lines if f"{name}:" in line and "KAT009" in line], out.stdout
-    assert out.stdout.count("KAT009") == 4
+        assert [line for line in lines if f"{name}:" in line and "KAT009" in line], out.out
+    assert out.out.count("KAT009") == 4
     # linting goes on after the too-deep document: the valid Experiment after it gets no finding
     assert len([line for line in lines if "deep-flow-closed.yaml:" in line]) == 1
 
@@ -229,13 +226,13 @@ def test_everything_at_once_in_bounded_time(tmp_path: Path) -> None:
     args = [str(HOSTILE), str(tmp_path / "generated"), str(loop), str(stream), str(tmp_path / "missing.yaml")]
     started = time.perf_counter()
     out = run_cli([*args, "--format", "concise", "--color", "never"], timeout=600)
-    assert out.returncode in (1, 2), out.stderr
-    assert "Traceback" not in out.stderr and "Traceback" not in out.stdout
-    assert "KAT006" not in out.stdout, out.stdout
-    assert "missing.yaml:1:1: KAT008 [error] file not found" in out.stdout
+    assert out.code == 1, out.err  # findings; an internal error would be 2
+    assert "Traceback" not in out.err and "Traceback" not in out.out
+    assert "KAT006" not in out.out, out.out
+    assert "missing.yaml:1:1: KAT008 [error] file not found" in out.out
     for path in generated:
         if path.name in ("crlf.yaml", "png.yaml"):  # a valid Experiment; a file with no Katib document
-            assert path.name not in out.stdout
+            assert path.name not in out.out
         else:
-            assert path.name in out.stdout, f"no finding for {path.name}"
+            assert path.name in out.out, f"no finding for {path.name}"
     assert time.perf_counter() - started < 600
