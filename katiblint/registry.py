@@ -1,6 +1,6 @@
 """Rules register themselves by subclassing `Rule`; `discover()` imports every rule module.
 
-A rule is three files sharing one code: `katiblint/rules/<name>.py` (this class),
+A rule is three files sharing one code: `katiblint/rules/<group>/<name>.py` (this class),
 `rules/<CODE>-<name>.md` (its documentation) and `tests/fixtures/<CODE>-<name>.yaml`.
 """
 
@@ -141,13 +141,17 @@ def parent_key(node: Node) -> Node:
 
 
 def discover() -> dict[str, type[Rule]]:
-    """Import every public module of `katiblint.rules`; returns the registry sorted by code."""
+    """Import every rule module (`katiblint/rules/<group>/<name>.py`); the registry sorted by code."""
     if not getattr(discover, "_done", False):
         import katiblint.rules as pkg
 
-        for info in pkgutil.iter_modules(pkg.__path__):
-            if not info.name.startswith("_"):
-                importlib.import_module(f"katiblint.rules.{info.name}")
+        for group in pkgutil.iter_modules(pkg.__path__):
+            if not group.ispkg or group.name.startswith("_"):
+                continue  # `_helpers.py` modules are shared code, not rules
+            package = importlib.import_module(f"katiblint.rules.{group.name}")
+            for info in pkgutil.iter_modules(package.__path__):
+                if not info.name.startswith("_"):
+                    importlib.import_module(f"katiblint.rules.{group.name}.{info.name}")
         discover._done = True  # type: ignore[attr-defined]
     return dict(sorted(RULES.items()))
 

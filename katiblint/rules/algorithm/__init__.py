@@ -1,0 +1,1 @@
+"""The suggestion and early-stopping services: algorithm names, settings and what each accepts."""

@@ -1,0 +1,1 @@
+"""The cluster the Experiment goes to: its katib-config, template ConfigMaps, applied revisions."""

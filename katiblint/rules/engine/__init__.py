@@ -1,0 +1,1 @@
+"""The pipeline's own findings: an unused suppression, a rule that failed."""

@@ -1,0 +1,1 @@
+"""The Experiment object: API version, sections, field types, name, counts, objective."""

@@ -1,0 +1,1 @@
+"""Metrics collection: collectors, metric names, formats and files."""

@@ -1,0 +1,1 @@
+"""The platform around Katib: Istio sidecars."""

@@ -1,0 +1,1 @@
+"""The trial template: trial parameters, the trial job, its pods and conditions."""

@@ -1,0 +1,1 @@
+"""The YAML itself: syntax, keys, tags, aliasing, encoding, unrendered templates."""
