@@ -9,7 +9,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
 from katiblint.edits import replace_scalar
 from katiblint.loader import Scalar
-from katiblint.model import Experiment, as_str
+from katiblint.model import SERVED_AND_LEGACY, Experiment, as_str
 from katiblint.registry import Rule
 
 # validator.go anchors only the start (`^[a-z]([-a-z0-9]*[a-z0-9])?`); Katib then derives the
@@ -59,6 +59,7 @@ class InvalidExperimentName(Rule):
     code = "KAT101"
     name = "invalid-experiment-name"
     summary = "The Experiment name breaks Kubernetes or Katib naming"
+    api_versions = SERVED_AND_LEGACY
     fixable = FixAvailability.SOMETIMES
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
