@@ -203,3 +203,13 @@ def test_cli_migrates_with_unsafe_fixes_only(tmp_path: Path) -> None:
     assert run.code == 0, run.out
     assert "Fixed 1 finding." in run.out
     assert f.read_text().startswith("apiVersion: kubeflow.org/v1beta1\n") and "{{" not in f.read_text()
+
+
+def test_the_migration_keeps_crlf_and_the_other_documents() -> None:
+    crlf = V1ALPHA3.replace("\n", "\r\n")
+    outcome = fix_text(_only("KAT004"), crlf, "exp.yaml", unsafe=True)
+    assert outcome.fixed == 1 and "\n" not in outcome.text.replace("\r\n", "")
+    assert outcome.text.replace("\r\n", "\n") == fix_text(_only("KAT004"), V1ALPHA3, "exp.yaml", unsafe=True).text
+    two = V1ALPHA3 + "---\n" + V1ALPHA3.replace("random-example", "second")
+    outcome = fix_text(_only("KAT004"), two, "exp.yaml", unsafe=True)
+    assert outcome.fixed == 2 and outcome.text.count("    trialSpec:\n") == 2 and not outcome.result.diagnostics

@@ -289,22 +289,21 @@ def migrate(exp: Experiment) -> Migration:
 
 
 def _still_one_document(source: SourceFile, exp: Experiment, fix: Fix) -> bool:
-    """The migrated document parses, and its trialSpec is a mapping with a kind."""
+    """The migrated document, parsed on its own, is one mapping whose trialSpec has a kind."""
     text = source.text
-    out, last = [], 0
+    lo = min(exp.doc.span.start, fix.span.start)
+    hi = max(exp.doc.span.end, fix.span.end)
+    out, last = [], lo
     for edit in fix.edits:
         out.append(text[last : edit.span.start])
         out.append(edit.content)
         last = edit.span.end
-    out.append(text[last:])
-    new = SourceFile(source.path, "".join(out))
-    loaded = load(new)
-    if loaded.problems or len(loaded.documents) != len(load(source).documents):
+    out.append(text[last:hi])
+    loaded = load(SourceFile(source.path, "".join(out)))
+    docs = [d for d in loaded.documents if d.root is not None]
+    if loaded.problems or len(docs) != 1 or docs[0].problems or not isinstance(docs[0].root, Mapping):
         return False
-    doc = loaded.documents[exp.doc.index]
-    if doc.problems or not isinstance(doc.root, Mapping):
-        return False
-    spec = mapping(doc.root.get("spec"))
+    spec = mapping(docs[0].root.get("spec"))
     template = mapping(spec.get("trialTemplate")) if spec else None
     trial_spec = mapping(template.get("trialSpec")) if template else None
     return trial_spec is not None and as_str(trial_spec.get("kind")) is not None
