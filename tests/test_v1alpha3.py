@@ -112,6 +112,14 @@ def test_rules_declare_the_versions_they_understand() -> None:
         assert code in legacy
 
 
+def test_rules_json_lists_the_versions_each_rule_checks() -> None:
+    import json
+
+    data = {r["code"]: r["api_versions"] for r in json.loads(katiblint("rules", "--format", "json").out)}
+    assert data["KAT103"] == [SERVED_VERSION, LEGACY_VERSION]
+    assert data["KAT301"] == [SERVED_VERSION]
+
+
 def test_the_migration_is_an_unsafe_fix_with_help() -> None:
     result = Linter(Settings()).lint_text(V1ALPHA3, "exp.yaml")
     (kat004,) = [d for d in result.diagnostics if d.code == "KAT004"]
