@@ -175,7 +175,8 @@ def test_wild_v1alpha3_migrations_relint_as_v1beta1(shared_dir: Path) -> None:
             if diag.code != "KAT004" or diag.fix is None:
                 continue
             after = linter.lint_text(splice(text, diag.fix.edits), path.name)
-            assert not [d for d in after.diagnostics if d.code in ("KAT001", "KAT004", "KAT006")], (path.name, _describe(after))
+            left = [d for d in after.diagnostics if d.code in ("KAT001", "KAT004", "KAT006")]
+            assert not left, (path.name, _describe(after))
             migrated += 1
     assert migrated >= 40
 

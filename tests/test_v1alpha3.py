@@ -171,15 +171,17 @@ def _help(text: str) -> str | None:
 
 
 def test_no_fix_where_the_template_is_not_the_common_loop_and_the_help_says_why() -> None:
-    logic = V1ALPHA3.replace('- "{{.Name}}={{.Value}}"', '{{- if eq .Name "--lr"}}\n                - "{{.Value}}"\n                {{- end}}')
+    condition = '{{- if eq .Name "--lr"}}\n                - "{{.Value}}"\n                {{- end}}'
+    logic = V1ALPHA3.replace('- "{{.Name}}={{.Value}}"', condition)
     assert _help(logic) == (
         "migrate it to `kubeflow.org/v1beta1` by hand (no automatic migration: its template uses `.HyperParameters` "
         "in a form other than the `with`/`range` loop over `{{.Name}}` and `{{.Value}}`): move the job into "
         "`trialTemplate.trialSpec`, declare `trialParameters` and use `${trialParameters.<name>}` placeholders, "
         "set `primaryContainerName`"
     )
-    argo = V1ALPHA3.replace("apiVersion: batch/v1\n        kind: Job", "apiVersion: argoproj.io/v1alpha1\n        kind: Workflow")
-    assert "(no automatic migration: v1alpha3 ran only Job, TFJob and PyTorchJob trials, not `Workflow`)" in (_help(argo) or "")
+    argo = V1ALPHA3.replace("batch/v1\n        kind: Job", "argoproj.io/v1alpha1\n        kind: Workflow")
+    expected = "(no automatic migration: v1alpha3 ran only Job, TFJob and PyTorchJob trials, not `Workflow`)"
+    assert expected in (_help(argo) or "")
     start = V1ALPHA3.index("    goTemplate:")
     configmap = V1ALPHA3[:start] + "    goTemplate:\n      templateSpec:\n        configMapName: trial-template\n"
     assert "(no automatic migration: its trial template is kept in a ConfigMap (`goTemplate.templateSpec`)" in (

@@ -60,6 +60,7 @@ _TRIAL = re.compile(r"\{\{-?\s*\.Trial\s*-?\}\}")
 _NAMESPACE = re.compile(r"\{\{-?\s*\.NameSpace\s*-?\}\}")
 _EXPERIMENT = re.compile(r"\{\{-?\s*\.Experiment\s*-?\}\}")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$|^--?[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_TRIAL_CONTAINER = re.compile(r"^([ \t]*(?:-[ \t]+)?name:[ \t]*)[\"']?" + _TRIAL.pattern + r"[\"']?[ \t]*$", re.M)
 _META_LINE = re.compile(r"^\s+(name|namespace):\s*[\"']?(\{\{[^}]*\}\})[\"']?\s*$")
 
 
@@ -90,7 +91,9 @@ def _assignments(exp: Experiment) -> list[tuple[str, str]] | str:
         for param in exp.parameters:
             name = as_str(param.get("name"))
             if not name or not _SAFE_NAME.match(name):
-                return f"the parameter name `{name}` cannot be written into an argument safely" if name else "a parameter has no name"
+                if not name:
+                    return "a parameter has no name"
+                return f"the parameter name `{name}` cannot be written into an argument safely"
             base = tp = trial_parameter_name(name)
             n = 2
             while tp in taken:
@@ -172,10 +175,15 @@ def _translate(exp: Experiment, template: str, pairs: list[tuple[str, str]]) -> 
     """(trialSpec text, trial parameters as (name, reference)), or why the template cannot be translated."""
     expanded = _expand_loops(template, pairs)
     if expanded is None:
-        return "its template uses `.HyperParameters` in a form other than the `with`/`range` loop over `{{.Name}}` and `{{.Value}}`"
+        return (
+            "its template uses `.HyperParameters` in a form other than the `with`/`range` loop over "
+            "`{{.Name}}` and `{{.Value}}`"
+        )
     text = _drop_trial_metadata(expanded)
-    text = re.sub(r"(^\s*-?\s*name:\s*)[\"']?" + _TRIAL.pattern + r"[\"']?(\s*)$", r"\g<1>" + DEFAULT_CONTAINER + r"\g<2>", text, flags=re.M)
-    params = [(tp, ref) for tp, ref in pairs]
+    text = _TRIAL_CONTAINER.sub(lambda m: m.group(1) + DEFAULT_CONTAINER, text)
+    params = list(pairs)
+    if {"trialName", "trialNamespace"} & {tp for tp, _ in pairs}:
+        return "a parameter's name clashes with the `trialName`/`trialNamespace` trial parameters of the migration"
     if _TRIAL.search(text):
         params.append(("trialName", "${trialSpec.Name}"))
         text = _TRIAL.sub("${trialParameters.trialName}", text)
@@ -187,7 +195,10 @@ def _translate(exp: Experiment, template: str, pairs: list[tuple[str, str]]) -> 
             return "its template uses `{{.Experiment}}` and the Experiment has no name"
         text = _EXPERIMENT.sub(lambda _: exp.name or "", text)
     if "{{" in text:
-        return "its template uses Go template actions other than `.HyperParameters`, `.Trial`, `.NameSpace` and `.Experiment`"
+        return (
+            "its template uses Go template actions other than `.HyperParameters`, `.Trial`, `.NameSpace` "
+            "and `.Experiment`"
+        )
     return text, params
 
 
@@ -197,7 +208,9 @@ def _primary(trial_spec: Mapping) -> tuple[str, tuple[str, str] | None] | str:
     if kind in _OPERATOR_CONTAINER:
         return _OPERATOR_CONTAINER[kind], _MASTER_LABEL
     if kind != "Job":
-        return f"v1alpha3 ran only Job, TFJob and PyTorchJob trials, not `{kind}`" if kind else "its template has no `kind`"
+        if not kind:
+            return "its template has no `kind`"
+        return f"v1alpha3 ran only Job, TFJob and PyTorchJob trials, not `{kind}`"
     spec = mapping(trial_spec.get("spec"))
     template = mapping(spec.get("template")) if spec else None
     pod = mapping(template.get("spec")) if template else None
@@ -218,14 +231,17 @@ def migrate(exp: Experiment) -> Migration:
     api = exp.root.get("apiVersion")
     template = exp.trial_template
     go = mapping(template.get("goTemplate")) if template else None
-    if isinstance(api, Scalar) and template is not None and go is None and mapping(template.get("trialSpec")) is not None:
+    written_for_v1beta1 = template is not None and go is None and mapping(template.get("trialSpec")) is not None
+    if isinstance(api, Scalar) and written_for_v1beta1:
         # Written for v1beta1 already (a `trialSpec`), under the old version: only the version is wrong.
         title = f"set `apiVersion: {SERVED_VERSION}` (the trial template is already v1beta1's `trialSpec`)"
         return Migration(Fix.unsafe(title, replace_scalar(api, SERVED_VERSION)), None)
     if not isinstance(api, Scalar) or template is None or go is None:
         return _no("it has no `trialTemplate.goTemplate` to translate")
     if go.get("templateSpec") is not None:
-        return _no("its trial template is kept in a ConfigMap (`goTemplate.templateSpec`); migrate the template there first")
+        return _no(
+            "its trial template is kept in a ConfigMap (`goTemplate.templateSpec`); migrate the template there first"
+        )
     raw = go.get("rawTemplate")
     text = as_str(raw)
     if not isinstance(raw, Scalar) or not text:
