@@ -108,9 +108,11 @@ def _assignments(exp: Experiment) -> list[tuple[str, str]] | str:
 
 
 def _expand_loops(template: str, pairs: list[tuple[str, str]]) -> str | None:
-    """The template with every `.HyperParameters` loop unrolled, None when a loop is not the common form."""
+    """The template with every `.HyperParameters` loop unrolled; None when a loop is not the common
+    form, "" when there is no loop (the trials would not receive their parameters)."""
     lines = template.split("\n")
     out: list[str] = []
+    loops = 0
     i = 0
     while i < len(lines):
         stripped = lines[i].strip()
@@ -140,7 +142,8 @@ def _expand_loops(template: str, pairs: list[tuple[str, str]]) -> str | None:
         for tp, name in pairs:
             for line in body:
                 out.append(_VALUE.sub(lambda _: "${trialParameters.%s}" % tp, _NAME.sub(lambda _: name, line)))
-    return "\n".join(out)
+        loops += 1
+    return "\n".join(out) if loops else ""
 
 
 def _drop_trial_metadata(template: str) -> str:
@@ -174,6 +177,8 @@ def _drop_trial_metadata(template: str) -> str:
 def _translate(exp: Experiment, template: str, pairs: list[tuple[str, str]]) -> tuple[str, list[tuple[str, str]]] | str:
     """(trialSpec text, trial parameters as (name, reference)), or why the template cannot be translated."""
     expanded = _expand_loops(template, pairs)
+    if expanded == "":
+        return "its template never writes `.HyperParameters`, so no trial parameter would be used"
     if expanded is None:
         return (
             "its template uses `.HyperParameters` in a form other than the `with`/`range` loop over "
