@@ -196,6 +196,7 @@ def rules_command(output_format: str) -> None:
                         "severity": r.severity.value,
                         "fix": r.fixable.value,
                         "default_enabled": r.default_enabled,
+                        "api_versions": list(r.api_versions),
                         "summary": r.summary,
                     }
                     for r in rules

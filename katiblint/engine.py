@@ -10,9 +10,9 @@ from katiblint import gitops, triage
 from katiblint.config import Settings
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.loader import Document, LoadProblem, Node, load
-from katiblint.model import Experiment, is_experiment
 from katiblint.facts import ConfigRejected, RuleFailed, Unreadable, UnusedSuppression
+from katiblint.loader import Document, LoadProblem, Node, load
+from katiblint.model import SERVED_VERSION, Experiment, is_experiment
 from katiblint.registry import Rule, discover
 from katiblint.selector import Selector, matches_any
 from katiblint.source import SourceFile, Span, byte_offset_position, decode
@@ -75,6 +75,7 @@ class Linter:
         self.gates = [r() for r in discover().values() if r.gate]
         self.extras = extras or {}
         self.all_documents: list[Document] = []
+        self._rules_by_version: dict[str, list[Rule]] = {}
 
     @property
     def template_paths(self) -> frozenset[str]:
@@ -144,6 +145,14 @@ class Linter:
 
     # -- internals -----------------------------------------------------------------------------
 
+    def rules_for(self, api_version: str | None) -> list[Rule]:
+        """The selected rules that understand `api_version` (none given: checked as v1beta1)."""
+        if not api_version or api_version == SERVED_VERSION:
+            return self.rules
+        if api_version not in self._rules_by_version:
+            self._rules_by_version[api_version] = [r for r in self.rules if api_version in r.api_versions]
+        return self._rules_by_version[api_version]
+
     def _lint_experiment(self, doc: Document, context: Context) -> list[Diagnostic]:
         exp = Experiment(doc)
         gitops.attach_template(exp, context)  # a trialSpec kept in a linted ConfigMap
@@ -156,7 +165,7 @@ class Linter:
                     diags.append(diag)
             if gate.stops(exp):
                 return diags
-        for rule in self.rules:
+        for rule in self.rules_for(exp.api_version):
             try:
                 for diag in rule.check(exp, context):
                     diag.document = doc.index

@@ -16,6 +16,11 @@ from katiblint.source import SourceFile, Span
 
 EXPERIMENT_GROUP = "kubeflow.org"
 SERVED_VERSION = "kubeflow.org/v1beta1"
+# Katib's previous Experiment version (releases up to v0.10): no longer served, but its objective,
+# algorithm, parameters, nasConfig, metrics collector, counts and resumePolicy are v1beta1's.
+LEGACY_VERSION = "kubeflow.org/v1alpha3"
+# `Rule.api_versions` of a rule that checks only those unchanged fields.
+SERVED_AND_LEGACY = (SERVED_VERSION, LEGACY_VERSION)
 
 # kubeflow/katib pkg/controller.v1beta1/consts/const.go
 PLACEHOLDER_RE = re.compile(r"\$\{trialParameters\.(.+?)\}")

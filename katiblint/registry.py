@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability, Severity
 from katiblint.loader import LoadProblem, Mapping, Node
+from katiblint.model import SERVED_VERSION
 from katiblint.source import Span
 
 if TYPE_CHECKING:
@@ -51,6 +52,10 @@ class Rule:
     # Codes of rules that report the same problem more precisely at the same place: when one of
     # them is enabled and reports there, this rule's finding gives way (selection decides, not the rule).
     superseded_by: ClassVar[tuple[str, ...]] = ()
+    # The Experiment API versions whose fields the rule understands. On an Experiment of another
+    # version KAT004 reports (`kubeflow.org/v1alpha3`), the engine runs only the rules that list it:
+    # those checking fields the version shares with v1beta1 (`model.SERVED_AND_LEGACY`).
+    api_versions: ClassVar[tuple[str, ...]] = (SERVED_VERSION,)
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

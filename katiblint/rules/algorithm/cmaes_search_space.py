@@ -7,7 +7,7 @@ from typing import Iterator
 from katiblint.catalog import parse_float
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._search_space import algorithm, params, setting_values
 
@@ -16,6 +16,7 @@ class CmaesSearchSpace(Rule):
     code = "KAT240"
     name = "cmaes-search-space"
     summary = "A CMA-ES search space with fewer than two continuous parameters or a zero-width one"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         name, spec = algorithm(exp, ctx)

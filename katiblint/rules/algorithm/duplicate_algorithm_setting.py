@@ -6,7 +6,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._algorithms import settings_of
 
@@ -15,6 +15,7 @@ class DuplicateAlgorithmSetting(Rule):
     code = "KAT215"
     name = "duplicate-algorithm-setting"
     summary = "An algorithm or early-stopping setting listed twice: only the last one is used"
+    api_versions = SERVED_AND_LEGACY
     severity = Severity.WARNING
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

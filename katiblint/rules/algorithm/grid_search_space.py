@@ -7,7 +7,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.model import Experiment, mapping
+from katiblint.model import SERVED_AND_LEGACY, Experiment, mapping
 from katiblint.registry import Rule
 from katiblint.rules._search_space import algorithm, float_grid, params, spec_int
 
@@ -18,6 +18,7 @@ class GridSearchSpace(Rule):
     code = "KAT211"
     name = "grid-search-space"
     summary = "A grid search space Katib cannot enumerate, or a trial budget the grid cannot fill"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         name, spec = algorithm(exp, ctx)

@@ -8,7 +8,7 @@ from typing import Iterator
 from katiblint.catalog import parse_float, parse_int
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._search_space import algorithm, params, setting_values, spec_int
 from katiblint.suggest import closest
@@ -36,6 +36,7 @@ class HyperbandConfiguration(Rule):
     code = "KAT230"
     name = "hyperband-configuration"
     summary = "A hyperband resource, parallelism or trial budget the service cannot run"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         name, spec = algorithm(exp, ctx)

@@ -9,7 +9,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability, Severity
 from katiblint.edits import replace_scalar
 from katiblint.loader import Scalar
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._algorithms import sections, settings_of
 from katiblint.suggest import unique_closest
@@ -19,6 +19,7 @@ class InvalidAlgorithmSettingValue(Rule):
     code = "KAT203"
     name = "invalid-algorithm-setting-value"
     summary = "An algorithm setting value its service rejects (type, range or choice)"
+    api_versions = SERVED_AND_LEGACY
     fixable = FixAvailability.SOMETIMES
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

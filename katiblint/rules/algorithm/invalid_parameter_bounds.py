@@ -9,7 +9,7 @@ from katiblint.catalog import parse_float, parse_int
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.loader import Node
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._search_space import Param, params, service_of
 
@@ -20,6 +20,7 @@ class InvalidParameterBounds(Rule):
     code = "KAT213"
     name = "invalid-parameter-bounds"
     summary = "A parameter's min, max or step the algorithm's service cannot parse or sample from"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         name, spec, service = service_of(exp, ctx)

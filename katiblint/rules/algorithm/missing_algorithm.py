@@ -7,7 +7,7 @@ from typing import Iterator
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
 from katiblint.loader import Mapping
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import is_set, string_field
 
@@ -16,6 +16,7 @@ class MissingAlgorithm(Rule):
     code = "KAT204"
     name = "missing-algorithm"
     summary = "spec.algorithm, or the algorithm name of the algorithm or early stopping, is missing"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         spec = exp.spec

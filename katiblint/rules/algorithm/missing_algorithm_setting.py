@@ -6,7 +6,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._algorithms import settings_of
 from katiblint.rules._search_space import algorithm
@@ -16,6 +16,7 @@ class MissingAlgorithmSetting(Rule):
     code = "KAT210"
     name = "missing-algorithm-setting"
     summary = "A setting the algorithm's service requires is not set"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         name, spec = algorithm(exp, ctx)

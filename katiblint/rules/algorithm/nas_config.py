@@ -9,7 +9,7 @@ from katiblint.catalog import parse_float
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
 from katiblint.loader import Mapping, Scalar
-from katiblint.model import Experiment, as_str, mapping, mappings, sequence_items
+from katiblint.model import SERVED_AND_LEGACY, Experiment, as_str, mapping, mappings, sequence_items
 from katiblint.registry import Rule
 from katiblint.rules._search_space import algorithm, arange_length
 
@@ -26,6 +26,7 @@ class NasConfig(Rule):
     code = "KAT260"
     name = "nas-config"
     summary = "A nasConfig the enas or darts service rejects or cannot expand"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         name, spec = algorithm(exp, ctx)

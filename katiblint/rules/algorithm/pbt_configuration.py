@@ -7,7 +7,7 @@ from typing import Iterator
 from katiblint.catalog import parse_int
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.model import Experiment, as_str
+from katiblint.model import SERVED_AND_LEGACY, Experiment, as_str
 from katiblint.registry import Rule
 from katiblint.rules._search_space import algorithm, params, setting_values, spec_int
 
@@ -16,6 +16,7 @@ class PbtConfiguration(Rule):
     code = "KAT250"
     name = "pbt-configuration"
     summary = "A pbt Experiment without FromVolume, without double steps, or with too small a budget"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         name, spec = algorithm(exp, ctx)

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._search_space import params, service_of
 
@@ -21,6 +21,7 @@ class QuantizedRangeEscapesBounds(Rule):
     code = "KAT214"
     name = "quantized-range-escapes-bounds"
     summary = "A stepped range hyperopt rounds to values outside min and max"
+    api_versions = SERVED_AND_LEGACY
     severity = Severity.WARNING
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

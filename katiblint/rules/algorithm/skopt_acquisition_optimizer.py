@@ -6,7 +6,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._search_space import params, service_of, setting_values
 
@@ -17,6 +17,7 @@ class SkoptAcquisitionOptimizer(Rule):
     code = "KAT220"
     name = "skopt-acquisition-optimizer"
     summary = "acq_optimizer lbfgs with a surrogate that has no gradient"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         name, spec, service = service_of(exp, ctx)

@@ -8,7 +8,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, FixAvailability
 from katiblint.edits import rename_fix
 from katiblint.loader import Scalar
-from katiblint.model import Experiment, as_str
+from katiblint.model import SERVED_AND_LEGACY, Experiment, as_str
 from katiblint.registry import Rule
 
 
@@ -16,6 +16,7 @@ class UnknownAlgorithm(Rule):
     code = "KAT201"
     name = "unknown-algorithm"
     summary = "The algorithm or early-stopping name is not configured in katib-config"
+    api_versions = SERVED_AND_LEGACY
     fixable = FixAvailability.SOMETIMES
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

@@ -8,7 +8,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, FixAvailability, Severity
 from katiblint.edits import rename_fix
 from katiblint.loader import Scalar
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._algorithms import sections, settings_of
 
@@ -23,6 +23,7 @@ class UnknownAlgorithmSetting(Rule):
     code = "KAT202"
     name = "unknown-algorithm-setting"
     summary = "An algorithm setting name the algorithm's service does not know"
+    api_versions = SERVED_AND_LEGACY
     fixable = FixAvailability.SOMETIMES
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

@@ -7,7 +7,7 @@ from typing import Iterator
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.loader import Mapping, Scalar
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 
 # What the API server and Katib's webhook say when a whole section is missing.
@@ -28,6 +28,7 @@ class IncompleteExperiment(Rule):
     code = "KAT012"
     name = "incomplete-experiment"
     summary = "The Experiment has no `metadata` or no `spec`, or one of them is empty or not a mapping"
+    api_versions = SERVED_AND_LEGACY
     severity = Severity.ERROR
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

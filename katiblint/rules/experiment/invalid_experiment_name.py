@@ -8,7 +8,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
 from katiblint.edits import replace_scalar
 from katiblint.loader import Scalar
-from katiblint.model import Experiment, as_str
+from katiblint.model import SERVED_AND_LEGACY, Experiment, as_str
 from katiblint.registry import Rule
 from katiblint.rules._names import MAX_LENGTH, problem, sanitize
 
@@ -17,6 +17,7 @@ class InvalidExperimentName(Rule):
     code = "KAT101"
     name = "invalid-experiment-name"
     summary = "The Experiment name breaks Kubernetes or Katib naming"
+    api_versions = SERVED_AND_LEGACY
     fixable = FixAvailability.SOMETIMES
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

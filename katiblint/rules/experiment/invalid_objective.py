@@ -8,7 +8,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
 from katiblint.edits import replace_scalar
 from katiblint.loader import Mapping, Scalar, Sequence
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import OBJECTIVE_TYPES, is_set, string_field
 
@@ -19,6 +19,7 @@ class InvalidObjective(Rule):
     code = "KAT103"
     name = "invalid-objective"
     summary = "The objective is missing, or its type or metric name is invalid"
+    api_versions = SERVED_AND_LEGACY
     fixable = FixAvailability.SOMETIMES
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

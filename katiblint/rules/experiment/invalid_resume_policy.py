@@ -8,7 +8,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, FixAvailability
 from katiblint.edits import rename_fix
 from katiblint.loader import Scalar
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import RESUME_POLICIES, string_field
 
@@ -17,6 +17,7 @@ class InvalidResumePolicy(Rule):
     code = "KAT104"
     name = "invalid-resume-policy"
     summary = "resumePolicy is not Never, LongRunning or FromVolume"
+    api_versions = SERVED_AND_LEGACY
     fixable = FixAvailability.SOMETIMES
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

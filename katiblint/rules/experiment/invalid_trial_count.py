@@ -7,7 +7,7 @@ from typing import Iterator
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
 from katiblint.edits import insert_entry
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import DEFAULT_PARALLEL_TRIAL_COUNT, int32_value, is_set
 
@@ -18,6 +18,7 @@ class InvalidTrialCount(Rule):
     code = "KAT102"
     name = "invalid-trial-count"
     summary = "maxTrialCount, parallelTrialCount or maxFailedTrialCount out of range, also after defaulting"
+    api_versions = SERVED_AND_LEGACY
     fixable = FixAvailability.SOMETIMES
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

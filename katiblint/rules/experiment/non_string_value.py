@@ -8,7 +8,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
 from katiblint.edits import quote_scalar
 from katiblint.loader import Mapping, Node, Scalar
-from katiblint.model import Experiment, mapping, mappings, sequence_items
+from katiblint.model import SERVED_AND_LEGACY, Experiment, mapping, mappings, sequence_items
 from katiblint.registry import Rule
 
 _YAML_TYPE = {"int": "an integer", "float": "a number", "bool": "a boolean"}
@@ -67,6 +67,7 @@ class NonStringValue(Rule):
     code = "KAT005"
     name = "non-string-value"
     summary = "A number or boolean where Katib or Kubernetes expects a string"
+    api_versions = SERVED_AND_LEGACY
     fixable = FixAvailability.ALWAYS
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

@@ -7,7 +7,7 @@ from typing import Iterator
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
 from katiblint.loader import Scalar
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._names import MAX_LENGTH
 
@@ -18,6 +18,7 @@ class SuggestionNameTooLong(Rule):
     code = "KAT140"
     name = "suggestion-name-too-long"
     summary = "The suggestion Service name `<experiment>-<algorithm>` exceeds 63 characters"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         name, algorithm = exp.name, exp.algorithm_name

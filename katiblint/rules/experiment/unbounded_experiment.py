@@ -6,7 +6,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.model import Experiment, mapping
+from katiblint.model import SERVED_AND_LEGACY, Experiment, mapping
 from katiblint.registry import Rule
 from katiblint.rules._runtime import EXHAUSTIVE_ALGORITHMS
 
@@ -15,6 +15,7 @@ class UnboundedExperiment(Rule):
     code = "KAT640"
     name = "unbounded-experiment"
     summary = "No maxTrialCount and no objective goal, with an algorithm that never ends the search itself"
+    api_versions = SERVED_AND_LEGACY
     severity = Severity.WARNING
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

@@ -8,7 +8,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability, Severity
 from katiblint.edits import replace_scalar
 from katiblint.loader import Scalar
-from katiblint.model import Experiment
+from katiblint.model import LEGACY_VERSION, SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import field_homes, field_tree, typed_fields
 from katiblint.suggest import closest, unique_closest
@@ -32,11 +32,15 @@ class UnknownField(Rule):
     summary = "A field Katib does not know: the webhook drops it silently"
     severity = Severity.WARNING
     fixable = FixAvailability.SOMETIMES
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         tree = field_tree()
         _, unknown = typed_fields(exp)
+        legacy = exp.api_version == LEGACY_VERSION
         for item in unknown:
+            if legacy and _v1alpha3_field(item.mapping.path, item.key):
+                continue  # v1alpha3's own schema there (KAT004's migration moves it)
             if item.key == "goTemplate" and "trialSpec" not in item.mapping and "configMap" not in item.mapping:
                 continue  # Katib v1alpha3's template in place of a source: KAT310 reports the missing source
             homes = field_homes()
@@ -61,3 +65,11 @@ class UnknownField(Rule):
             else:
                 helptext = f"remove it; known fields here: {', '.join(f'`{k}`' for k in known)}"
             yield self.report(item.key_node, text, help=helptext, fix=fix)
+
+
+def _v1alpha3_field(parent: str, key: str) -> bool:
+    """Where v1alpha3 differs from v1beta1 (Katib v0.10 `pkg/apis/controller/experiments/v1alpha3/
+    experiment_types.go` `TrialTemplate`, `common_types.go` `AlgorithmSpec.EarlyStopping`)."""
+    if parent == "spec.trialTemplate" or parent.startswith("spec.trialTemplate."):
+        return True
+    return parent == "spec.algorithm" and key == "earlyStopping"

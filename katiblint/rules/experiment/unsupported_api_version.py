@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.model import SERVED_VERSION, Experiment
+from katiblint.diagnostics import Diagnostic, FixAvailability, Severity
+from katiblint.model import LEGACY_VERSION, SERVED_VERSION, Experiment
 from katiblint.registry import Rule
 
 
@@ -16,11 +16,16 @@ class UnsupportedApiVersion(Rule):
     summary = "The Experiment has no apiVersion, or one Katib no longer serves"
     severity = Severity.ERROR
     gate = True
+    fixable = FixAvailability.SOMETIMES
 
     def stops(self, exp: Experiment) -> bool:
-        """Another version's fields follow another schema: no v1beta1 rule runs on them."""
+        """Another version's fields follow another schema: no v1beta1 rule runs on them.
+
+        v1alpha3 is the exception: the engine runs the rules of the fields it shares with v1beta1
+        (`Rule.api_versions`), so that a migration shows every problem at once.
+        """
         api = exp.api_version
-        return bool(api) and api != SERVED_VERSION
+        return bool(api) and api not in (SERVED_VERSION, LEGACY_VERSION)
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         api = exp.api_version
@@ -33,6 +38,25 @@ class UnsupportedApiVersion(Rule):
                 "(`apiVersion not set`)",
                 help=f"add `apiVersion: {SERVED_VERSION}` above `kind: Experiment`",
                 path="apiVersion",
+            )
+        elif api == LEGACY_VERSION:
+            from katiblint.rules._v1alpha3 import migrate
+
+            migration = migrate(exp)
+            if migration.fix is not None:
+                help = f"`--fix --unsafe-fixes` will {migration.fix.title}; review the result"
+            else:
+                help = (
+                    f"migrate it to `{SERVED_VERSION}` by hand (no automatic migration: {migration.reason}): "
+                    "move the job into `trialTemplate.trialSpec`, declare `trialParameters` and use "
+                    "`${trialParameters.<name>}` placeholders, set `primaryContainerName`"
+                )
+            yield self.report(
+                exp.root.get("apiVersion") or exp.root,
+                f"apiVersion `{api}` is not served by Katib; only `{SERVED_VERSION}` is, so the cluster rejects "
+                "this Experiment (only the fields v1alpha3 shares with v1beta1 were checked)",
+                help=help,
+                fix=migration.fix,
             )
         elif api != SERVED_VERSION:
             yield self.report(

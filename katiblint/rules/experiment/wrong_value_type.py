@@ -7,7 +7,7 @@ from typing import Iterator
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Edit, Fix, FixAvailability
 from katiblint.loader import Node, Scalar, resolve_plain
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import INT32_MAX, INT32_MIN, decode_problem, go_type_name, int32_value, typed_fields
 
@@ -50,6 +50,7 @@ class WrongValueType(Rule):
     code = "KAT010"
     name = "wrong-value-type"
     summary = "A value whose YAML type does not match the Katib field (list, map, number, boolean)"
+    api_versions = SERVED_AND_LEGACY
     fixable = FixAvailability.SOMETIMES
     # A number or boolean in a string field is non-string-value's finding, with its quoting fix.
     superseded_by = ("KAT005",)

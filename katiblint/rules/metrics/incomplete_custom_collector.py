@@ -6,7 +6,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.model import Experiment, as_str, mapping
+from katiblint.model import SERVED_AND_LEGACY, Experiment, as_str, mapping
 from katiblint.registry import Rule, parent_key
 from katiblint.rules._collector import collector
 
@@ -15,6 +15,7 @@ class IncompleteCustomCollector(Rule):
     code = "KAT415"
     name = "incomplete-custom-collector"
     summary = "A Custom metrics collector container without a name or an image"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         c = collector(exp)

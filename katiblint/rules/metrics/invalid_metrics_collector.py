@@ -9,7 +9,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
 from katiblint.edits import rename_fix, replace_scalar
 from katiblint.loader import Mapping, Node, Scalar
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import (
     AUTO_INJECT_COLLECTORS,
@@ -25,6 +25,7 @@ class InvalidMetricsCollector(Rule):
     code = "KAT601"
     name = "invalid-metrics-collector"
     summary = "A metrics collector kind, source path, format or port the webhook rejects"
+    api_versions = SERVED_AND_LEGACY
     fixable = FixAvailability.SOMETIMES
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

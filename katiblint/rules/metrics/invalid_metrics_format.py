@@ -8,7 +8,7 @@ from typing import Iterator
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.loader import Scalar
-from katiblint.model import Experiment, as_str, mapping, sequence_items
+from katiblint.model import SERVED_AND_LEGACY, Experiment, as_str, mapping, sequence_items
 from katiblint.registry import Rule
 from katiblint.rules._collector import re2_error
 
@@ -23,6 +23,7 @@ class InvalidMetricsFormat(Rule):
     code = "KAT630"
     name = "invalid-metrics-format"
     summary = "A metricsFormat filter that is not a Go RE2 regexp with two top subexpressions"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         spec = mapping(exp.spec_get("metricsCollectorSpec"))

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._collector import collector
 from katiblint.rules._runtime import value_span
@@ -16,6 +16,7 @@ class SemicolonInMetricsFormat(Rule):
     code = "KAT411"
     name = "semicolon-in-metrics-format"
     summary = "A metricsFormat regex containing `;`, which the collector splits apart"
+    api_versions = SERVED_AND_LEGACY
     severity = Severity.WARNING
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

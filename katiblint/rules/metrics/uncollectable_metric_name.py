@@ -7,7 +7,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._collector import DEFAULT_NAME_RE, collector, compile_re2, metric_names, name_matches
 
@@ -16,6 +16,7 @@ class UncollectableMetricName(Rule):
     code = "KAT410"
     name = "uncollectable-metric-name"
     summary = "A metric name the collector's filter can never capture"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         c = collector(exp)

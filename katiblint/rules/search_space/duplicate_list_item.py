@@ -7,7 +7,7 @@ from typing import Iterator
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.loader import Scalar
-from katiblint.model import Experiment, as_str, sequence_items
+from katiblint.model import SERVED_AND_LEGACY, Experiment, as_str, sequence_items
 from katiblint.registry import Rule
 from katiblint.rules._feasible import LIST_TYPES
 from katiblint.rules._search_space import params
@@ -17,6 +17,7 @@ class DuplicateListItem(Rule):
     code = "KAT575"
     name = "duplicate-list-item"
     summary = "A categorical or discrete list that repeats a value"
+    api_versions = SERVED_AND_LEGACY
     severity = Severity.WARNING
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

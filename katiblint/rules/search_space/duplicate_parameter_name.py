@@ -6,7 +6,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._search_space import params
 
@@ -15,6 +15,7 @@ class DuplicateParameterName(Rule):
     code = "KAT576"
     name = "duplicate-parameter-name"
     summary = "Two spec.parameters entries share a name"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         seen: dict[str, int] = {}

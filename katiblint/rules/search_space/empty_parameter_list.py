@@ -7,7 +7,7 @@ from typing import Iterator
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
 from katiblint.loader import Sequence
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._feasible import LIST_TYPES
 from katiblint.rules._search_space import params
@@ -17,6 +17,7 @@ class EmptyParameterList(Rule):
     code = "KAT574"
     name = "empty-parameter-list"
     summary = "A categorical or discrete parameter without a non-empty feasibleSpace list"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         for param in params(exp):

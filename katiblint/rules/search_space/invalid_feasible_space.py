@@ -7,7 +7,7 @@ from typing import Iterator
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
 from katiblint.loader import Mapping, Sequence
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import is_set, string_field
 
@@ -16,6 +16,7 @@ class InvalidFeasibleSpace(Rule):
     code = "KAT504"
     name = "invalid-feasible-space"
     summary = "A feasibleSpace whose shape does not fit the parameter type (min/max vs list)"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         # mirrors validator.go validateParameters

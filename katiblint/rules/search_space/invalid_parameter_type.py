@@ -8,7 +8,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
 from katiblint.edits import rename_fix, replace_scalar
 from katiblint.loader import Scalar
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import PARAMETER_TYPES, string_field
 from katiblint.suggest import closest
@@ -22,6 +22,7 @@ class InvalidParameterType(Rule):
     code = "KAT502"
     name = "invalid-parameter-type"
     summary = "A parameterType other than int, double, categorical or discrete"
+    api_versions = SERVED_AND_LEGACY
     fixable = FixAvailability.SOMETIMES
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:

@@ -7,7 +7,7 @@ from typing import Iterator
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
 from katiblint.loader import Sequence
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import is_set
 
@@ -16,6 +16,7 @@ class InvalidSearchSpace(Rule):
     code = "KAT501"
     name = "invalid-search-space"
     summary = "Neither or both of spec.parameters and spec.nasConfig are given"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         spec = exp.spec

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._runtime import NAS_ALGORITHMS
 
@@ -15,6 +15,7 @@ class SearchSpaceAlgorithmMismatch(Rule):
     code = "KAT578"
     name = "search-space-algorithm-mismatch"
     summary = "A hyperparameter algorithm with nasConfig, or a NAS algorithm with parameters"
+    api_versions = SERVED_AND_LEGACY
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         algorithm = exp.algorithm_name

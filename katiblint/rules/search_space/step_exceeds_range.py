@@ -6,7 +6,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.model import Experiment
+from katiblint.model import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._feasible import NUMERIC_TYPES, grammar, number
 from katiblint.rules._search_space import params
@@ -20,6 +20,7 @@ class StepExceedsRange(Rule):
     code = "KAT572"
     name = "step-exceeds-range"
     summary = "A feasibleSpace step larger than `max - min`, so only `min` is ever tried"
+    api_versions = SERVED_AND_LEGACY
     severity = Severity.WARNING
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
