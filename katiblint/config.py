@@ -129,7 +129,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    from katiblint.yamlfile import read_strict
+    from katiblint.yaml.file import read_strict
 
     _, result = read_strict(str(path), "configuration")
     if not result.documents or result.documents[0].root is None:

@@ -9,8 +9,8 @@ from katiblint.config import Settings
 from katiblint.lazy import cached_view
 
 if TYPE_CHECKING:
-    from katiblint.catalog import Catalog
-    from katiblint.loader import Document
+    from katiblint.katib.catalog import Catalog
+    from katiblint.yaml import Document
     from katiblint.source import SourceFile
 
 
@@ -26,7 +26,7 @@ class Context:
 
     @cached_view
     def catalog(self) -> Catalog:
-        from katiblint.catalog import get_catalog
+        from katiblint.katib.catalog import get_catalog
 
         return get_catalog()
 

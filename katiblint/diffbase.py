@@ -16,8 +16,8 @@ from katiblint.diagnostics import Diagnostic
 from katiblint.engine import FileResult, Linter
 from katiblint.errors import KatibLintError
 from katiblint.facts import ImmutableChange, MaxTrialsLowered
-from katiblint.loader import Document, Mapping, Node, Sequence as SeqNode, load
-from katiblint.model import Experiment, as_str, is_experiment
+from katiblint.yaml import Document, Mapping, Node, Sequence as SeqNode, load
+from katiblint.katib.experiment import Experiment, as_str, is_experiment
 from katiblint.registry import discover, parent_key
 from katiblint.source import decode
 

@@ -6,18 +6,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from katiblint import gitops, triage
+from katiblint import triage
+from katiblint.katib import cluster as gitops
 from katiblint.config import Settings
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.facts import ConfigRejected, RuleFailed, Unreadable, UnusedSuppression
-from katiblint.loader import Document, LoadProblem, Node, load
-from katiblint.model import SERVED_VERSION, Experiment, is_experiment
+from katiblint.yaml import Document, LoadProblem, Node, load
+from katiblint.katib.experiment import SERVED_VERSION, Experiment, is_experiment
 from katiblint.registry import Rule, discover
 from katiblint.selector import Selector, matches_any
 from katiblint.source import SourceFile, Span, byte_offset_position, decode
 from katiblint.suppress import find_directives, is_suppressed
-from katiblint.templating import drop_findings_on_tokens
+from katiblint.katib.templating import drop_findings_on_tokens
 from katiblint.walk import display_path
 
 IO_ERROR = "KAT008"

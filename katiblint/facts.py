@@ -1,6 +1,6 @@
 """What the engine itself records about a file or the pipeline, worded by the rule of each code.
 
-The YAML layer has its own facts (`katiblint.loader`); these are the engine's: a file it could not
+The YAML layer has its own facts (`katiblint.yaml`); these are the engine's: a file it could not
 read, a katib-config Katib would reject, a suppression nothing used, a rule that failed. Each rule
 module's `describe` turns its facts into a message and help, so every message lives with its rule.
 """

@@ -79,7 +79,7 @@ def parse_parameter(spec: str) -> Parameter:
 
 
 def _number(text: str | None) -> float | None:
-    from katiblint.catalog import parse_float
+    from katiblint.katib.catalog import parse_float
 
     return None if text is None else parse_float(text)
 
@@ -102,7 +102,7 @@ def _check_range(p: Parameter) -> None:
 
 def parse_setting(text: str, algorithm: str, early_stopping: bool = False) -> tuple[str, str]:
     """`NAME=VALUE`, checked against the algorithm's catalog entry exactly as the linter does."""
-    from katiblint.catalog import check_value, get_catalog
+    from katiblint.katib.catalog import check_value, get_catalog
     from katiblint.suggest import did_you_mean
 
     name, sep, value = text.partition("=")
@@ -136,7 +136,7 @@ def check_name(name: str) -> str:
 
 
 def _scalar(value: Any) -> str:
-    from katiblint.edits import _plain_safe
+    from katiblint.fix.edits import _plain_safe
 
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -339,7 +339,7 @@ def _ask(interactive: bool, label: str, value: Any, convert: Callable[[str], Any
 
 
 def _algorithm_names() -> list[str]:
-    from katiblint.catalog import get_catalog
+    from katiblint.katib.catalog import get_catalog
 
     return [a for a in get_catalog().algorithm_names if a not in NAS_ALGORITHMS]
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from katiblint.loader import release
+from katiblint.yaml import release
 from katiblint.source import Span
 
 if TYPE_CHECKING:

@@ -12,13 +12,13 @@ import re
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability, Severity
-from katiblint.loader import LoadProblem, Mapping, Node
-from katiblint.model import SERVED_VERSION
+from katiblint.yaml import LoadProblem, Mapping, Node
+from katiblint.katib.experiment import SERVED_VERSION
 from katiblint.source import Span
 
 if TYPE_CHECKING:
     from katiblint.context import Context
-    from katiblint.model import Experiment
+    from katiblint.katib.experiment import Experiment
 
 _CODE_RE = re.compile(r"^KAT\d{3}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")

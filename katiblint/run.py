@@ -78,12 +78,12 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
         sys.stderr.write(f"katiblint: warning: {path}: {reason}\n")
     files = collected.files
     linter = Linter(settings)
-    from katiblint.gitops import NOTICES, merge_pending, prepare
+    from katiblint.katib.cluster import NOTICES, merge_pending, prepare
 
     prepare(linter, files)  # the cluster's katib-config and trial-template ConfigMaps, before any Experiment
     fix_run = None
     if options.get("fix") or options.get("show_diff"):
-        from katiblint.fixes import diff_exit_code, run_fixes
+        from katiblint.fix.apply import diff_exit_code, run_fixes
 
         fix_run = run_fixes(linter, files, options)
         if options.get("show_diff"):

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from katiblint.loader import Document, Mapping, Scalar
-from katiblint.model import walk
+from katiblint.yaml import Document, Mapping, Scalar
+from katiblint.katib.experiment import walk
 from katiblint.selector import Selector
 from katiblint.source import SourceFile, Span
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from katiblint.loader import Document
-from katiblint.model import EXPERIMENT_GROUP, is_experiment
+from katiblint.yaml import Document
+from katiblint.katib.experiment import EXPERIMENT_GROUP, is_experiment
 
 # `kind: Experiment` in block or flow style, JSON included, quoted or not.
 _EXPERIMENT_KIND = re.compile(rb"""\bkind["']?[ \t]*:[ \t]*["']?Experiment\b(?![-.\w])""")

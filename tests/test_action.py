@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from katiblint.loader import load
+from katiblint.yaml import load
 from katiblint.source import decode
 
 from clirun import BAD, GOOD

@@ -13,8 +13,8 @@ import pytest
 from clirun import katiblint
 from katiblint.config import Settings
 from katiblint.engine import FileResult, Linter
-from katiblint.loader import load
-from katiblint.model import SERVED_VERSION
+from katiblint.yaml import load
+from katiblint.katib.experiment import SERVED_VERSION
 from katiblint.source import decode
 
 # Katib's v1beta1 examples that are really broken, with the error codes they must get (exactly).
@@ -137,7 +137,7 @@ def test_v1alpha3_examples_get_kat004_with_a_migration_and_their_real_errors(sha
 
 def test_migrated_v1alpha3_examples_relint_without_errors(shared_dir: Path) -> None:
     """The migration alone leaves only the findings of AFTER_MIGRATION (and the really broken ones)."""
-    from katiblint.fixes import fix_text, splice
+    from katiblint.fix.apply import fix_text, splice
 
     for path in _v1alpha3_examples(shared_dir):
         text = path.read_text(encoding="utf-8")
@@ -163,7 +163,7 @@ def _wild(shared_dir: Path) -> Path:
 
 def test_wild_v1alpha3_migrations_relint_as_v1beta1(shared_dir: Path) -> None:
     """Every migration offered on a public v1alpha3 manifest parses and re-lints with no KAT004."""
-    from katiblint.fixes import splice
+    from katiblint.fix.apply import splice
 
     migrated = 0
     for path in sorted(_wild(shared_dir).glob("*.yaml")):

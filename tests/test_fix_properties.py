@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from katiblint.config import Settings
 from katiblint.engine import Linter
-from katiblint.fixes import fix_files, fix_text, parses
+from katiblint.fix.apply import fix_files, fix_text, parses
 
 TEMPLATE = """\
 apiVersion: kubeflow.org/v1beta1

@@ -19,7 +19,7 @@ from harness import FIXTURES, case_text, settings_for, split_cases
 from katiblint.config import Settings
 from katiblint.diagnostics import Diagnostic, Edit, Fix
 from katiblint.engine import Linter
-from katiblint.fixes import choose, encode_like, fix_result, fix_text, parses
+from katiblint.fix.apply import choose, encode_like, fix_result, fix_text, parses
 from katiblint.registry import discover
 from katiblint.source import Span
 

@@ -7,10 +7,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from katiblint.catalog import get_catalog
+from katiblint.katib.catalog import get_catalog
 from katiblint.config import Settings
 from katiblint.engine import Linter
-from katiblint.loader import load
+from katiblint.yaml import load
 from katiblint.new import KINDS, NAS_ALGORITHMS, new
 from katiblint.source import decode
 from plain_install import run_plain

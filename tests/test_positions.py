@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from clirun import GOOD
 from katiblint.config import Settings
 from katiblint.engine import Linter
-from katiblint.loader import Mapping, Node, Scalar, Sequence, load
+from katiblint.yaml import Mapping, Node, Scalar, Sequence, load
 from katiblint.source import SourceFile, decode
 
 # -- generated nested YAML ----------------------------------------------------------------------
@@ -218,7 +218,7 @@ def test_decode_drops_the_bom_so_columns_count_from_the_text() -> None:
 def test_positions_of_a_real_manifest_through_the_cli_helpers() -> None:
     # The model's view of the same document agrees with the loader: every placeholder the model
     # finds starts with `$` at its span.
-    from katiblint.model import Experiment
+    from katiblint.katib.experiment import Experiment
 
     text = _inject("literal", "x", "${trialParameters.learningRate}")
     source = SourceFile("exp.yaml", text)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from katiblint.loader import load
+from katiblint.yaml import load
 from katiblint.source import decode
 
 from clirun import BAD, GOOD, ROOT

@@ -67,16 +67,16 @@ def test_rules_index_is_current() -> None:
 def test_compiled_data_files_match_their_yaml_source() -> None:
     """rules/data/*.compiled.json are the YAML catalogs, precompiled for start-up speed.
 
-    Regenerate with `python -m katiblint.catalog` after editing a YAML data file.
+    Regenerate with `python -m katiblint.katib.catalog` after editing a YAML data file.
     """
     import json
 
-    from katiblint.catalog import COMPILED_SUFFIX, DATA_FILES, parse_data_file
+    from katiblint.katib.catalog import COMPILED_SUFFIX, DATA_FILES, parse_data_file
 
     for name in DATA_FILES:
         compiled = ROOT / "rules" / "data" / (name + COMPILED_SUFFIX)
-        assert compiled.is_file(), f"missing {compiled.name}: run `python -m katiblint.catalog`"
+        assert compiled.is_file(), f"missing {compiled.name}: run `python -m katiblint.katib.catalog`"
         data = json.loads(compiled.read_text(encoding="utf-8"))
         source = parse_data_file(name)
         # the same data, and in the same order: the catalog's order is the services' check order
-        assert json.dumps(data) == json.dumps(source), f"{compiled.name} is stale: run `python -m katiblint.catalog`"
+        assert json.dumps(data) == json.dumps(source), f"{compiled.name} is stale: run `python -m katiblint.katib.catalog`"

@@ -15,7 +15,7 @@ import pytest
 
 from katiblint.config import Settings
 from katiblint.engine import Linter
-from katiblint.loader import Mapping, load, release
+from katiblint.yaml import Mapping, load, release
 from katiblint.parallel import lint_many
 from katiblint.source import SourceFile
 

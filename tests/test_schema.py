@@ -11,7 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from katiblint.cli import main
-from katiblint.loader import load
+from katiblint.yaml import load
 from katiblint.schema import load_schema
 from katiblint.source import SourceFile
 

@@ -8,8 +8,8 @@ from clirun import katiblint
 from katiblint.config import Settings, parse
 from katiblint.docs import all_docs
 from katiblint.engine import Linter
-from katiblint.fixes import fix_text
-from katiblint.model import LEGACY_VERSION, SERVED_VERSION
+from katiblint.fix.apply import fix_text
+from katiblint.katib.experiment import LEGACY_VERSION, SERVED_VERSION
 from katiblint.registry import discover
 from katiblint.rules._v1alpha3 import trial_parameter_name
 

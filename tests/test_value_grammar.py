@@ -1,4 +1,4 @@
-"""The Go value grammar of katiblint.catalog, specified against Python's own int()/float().
+"""The Go value grammar of katiblint.katib.catalog, specified against Python's own int()/float().
 
 Python services parse with int()/float() (and katiblint calls them directly); goptuna with Go's strconv.Atoi/ParseFloat, which
 accept a strict subset of what Python accepts (ASCII only; no spaces, no `_` outside hex floats,
@@ -15,7 +15,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from katiblint.catalog import parse_float, parse_int  # noqa: E402
+from katiblint.katib.catalog import parse_float, parse_int  # noqa: E402
 
 _ALPHABET = st.sampled_from(list("0123456789+-._eExXpPinfatyINFATY \t") + ["\u0663", "\u00a0"])
 _texts = st.one_of(st.text(_ALPHABET, max_size=12), st.text(max_size=8))

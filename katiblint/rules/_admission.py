@@ -11,10 +11,10 @@ import math
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from katiblint.loader import Mapping, Node, Scalar, Sequence
+from katiblint.yaml import Mapping, Node, Scalar, Sequence
 
 if TYPE_CHECKING:
-    from katiblint.model import Experiment
+    from katiblint.katib.experiment import Experiment
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
@@ -63,7 +63,7 @@ def element_type(type_expr: str) -> str:
 
 @lru_cache(maxsize=None)
 def field_tree() -> FieldTree:
-    from katiblint.catalog import read_data_file
+    from katiblint.katib.catalog import read_data_file
 
     raw: dict[str, Any] = read_data_file("experiment-fields.yaml")
     types = {str(k): {str(f): str(t) for f, t in (v or {}).items()} for k, v in raw["types"].items()}

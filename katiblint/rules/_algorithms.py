@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator, NamedTuple
 
-from katiblint.catalog import AlgorithmSpec
+from katiblint.katib.catalog import AlgorithmSpec
 from katiblint.context import Context
-from katiblint.gitops import algorithm_spec
-from katiblint.loader import Mapping, Node
-from katiblint.model import Experiment, as_str, mappings
+from katiblint.katib.cluster import algorithm_spec
+from katiblint.yaml import Mapping, Node
+from katiblint.katib.experiment import Experiment, as_str, mappings
 
 
 class SettingEntry(NamedTuple):

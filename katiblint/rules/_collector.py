@@ -11,8 +11,8 @@ import posixpath
 import re
 from typing import Iterator, NamedTuple
 
-from katiblint.loader import Mapping, Node, Scalar
-from katiblint.model import Experiment, as_str, mapping, sequence_items
+from katiblint.yaml import Mapping, Node, Scalar
+from katiblint.katib.experiment import Experiment, as_str, mapping, sequence_items
 from katiblint.rules._runtime import collector_kind
 
 # Go RE2's `\w` is ASCII; a name the default filter captures whole

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 
-from katiblint.catalog import parse_float, parse_int
+from katiblint.katib.catalog import parse_float, parse_int
 from katiblint.context import Context
-from katiblint.model import Experiment
+from katiblint.katib.experiment import Experiment
 from katiblint.rules._search_space import Param, algorithm
 
 NUMERIC_TYPES = ("int", "double")

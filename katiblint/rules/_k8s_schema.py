@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
-from katiblint.loader import Mapping, Node, Scalar, Sequence
+from katiblint.yaml import Mapping, Node, Scalar, Sequence
 
 JOB_DEFINITION = "io.k8s.api.batch.v1.Job"
 BUNDLED_PREFIX = "k8s-job-"

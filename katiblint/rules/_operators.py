@@ -11,7 +11,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
-from katiblint.catalog import read_data_file
+from katiblint.katib.catalog import read_data_file
 
 DATA_FILE = "training-operators.yaml"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from katiblint.loader import Scalar
-from katiblint.model import Experiment, TrialParameter
+from katiblint.yaml import Scalar
+from katiblint.katib.experiment import Experiment, TrialParameter
 from katiblint.source import Span
 from katiblint.suggest import unique_closest
 

@@ -9,8 +9,8 @@ override them later.
 from __future__ import annotations
 
 from katiblint.context import Context
-from katiblint.loader import Mapping, Node, Scalar
-from katiblint.model import Experiment, as_str, mapping
+from katiblint.yaml import Mapping, Node, Scalar
+from katiblint.katib.experiment import Experiment, as_str, mapping
 from katiblint.rules._operators import trainjob_primary_pod_labels
 from katiblint.source import Span
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from katiblint.catalog import AlgorithmSpec, parse_float, parse_int
+from katiblint.katib.catalog import AlgorithmSpec, parse_float, parse_int
 from katiblint.context import Context
-from katiblint.gitops import algorithm_spec
-from katiblint.loader import Mapping, Node, Scalar
-from katiblint.model import Experiment, as_str, mapping, sequence_items
+from katiblint.katib.cluster import algorithm_spec
+from katiblint.yaml import Mapping, Node, Scalar
+from katiblint.katib.experiment import Experiment, as_str, mapping, sequence_items
 from katiblint.rules._algorithms import settings_of
 
 

@@ -23,9 +23,9 @@ import re
 from typing import NamedTuple
 
 from katiblint.diagnostics import Edit, Fix
-from katiblint.edits import content_end, indent_step, line_end, plain_or_quoted, replace_scalar
-from katiblint.loader import Mapping, Scalar, load
-from katiblint.model import SERVED_VERSION, Experiment, as_str, mapping, mappings
+from katiblint.fix.edits import content_end, indent_step, line_end, plain_or_quoted, replace_scalar
+from katiblint.yaml import Mapping, Scalar, load
+from katiblint.katib.experiment import SERVED_VERSION, Experiment, as_str, mapping, mappings
 from katiblint.source import SourceFile, Span
 
 # The assignments Katib's v1alpha3 NAS services return (pkg/suggestion/v1alpha3/nas/enas/service.py

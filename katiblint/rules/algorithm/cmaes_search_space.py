@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from katiblint.catalog import parse_float
+from katiblint.katib.catalog import parse_float
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.model import SERVED_AND_LEGACY, Experiment
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._search_space import algorithm, params, setting_values
 

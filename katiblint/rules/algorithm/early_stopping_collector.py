@@ -6,8 +6,8 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.gitops import algorithm_spec
-from katiblint.model import Experiment, as_str, mapping
+from katiblint.katib.cluster import algorithm_spec
+from katiblint.katib.experiment import Experiment, as_str, mapping
 from katiblint.registry import Rule
 
 

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.model import SERVED_AND_LEGACY, Experiment, mapping
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment, mapping
 from katiblint.registry import Rule
 from katiblint.rules._search_space import algorithm, float_grid, params, spec_int
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from typing import Iterator
 
-from katiblint.catalog import parse_float, parse_int
+from katiblint.katib.catalog import parse_float, parse_int
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.model import SERVED_AND_LEGACY, Experiment
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._search_space import algorithm, params, setting_values, spec_int
 from katiblint.suggest import closest

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from katiblint.catalog import EFFECTS, ERROR_EFFECTS, assess
+from katiblint.katib.catalog import EFFECTS, ERROR_EFFECTS, assess
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability, Severity
-from katiblint.edits import replace_scalar
-from katiblint.loader import Scalar
-from katiblint.model import SERVED_AND_LEGACY, Experiment
+from katiblint.fix.edits import replace_scalar
+from katiblint.yaml import Scalar
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._algorithms import sections, settings_of
 from katiblint.suggest import unique_closest

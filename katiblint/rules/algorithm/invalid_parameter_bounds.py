@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from typing import Iterator
 
-from katiblint.catalog import parse_float, parse_int
+from katiblint.katib.catalog import parse_float, parse_int
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.loader import Node
-from katiblint.model import SERVED_AND_LEGACY, Experiment
+from katiblint.yaml import Node
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._search_space import Param, params, service_of
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from typing import Iterator
 
-from katiblint.catalog import parse_float
+from katiblint.katib.catalog import parse_float
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.loader import Mapping, Scalar
-from katiblint.model import SERVED_AND_LEGACY, Experiment, as_str, mapping, mappings, sequence_items
+from katiblint.yaml import Mapping, Scalar
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment, as_str, mapping, mappings, sequence_items
 from katiblint.registry import Rule
 from katiblint.rules._search_space import algorithm, arange_length
 

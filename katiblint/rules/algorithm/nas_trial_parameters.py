@@ -6,9 +6,9 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, FixAvailability
-from katiblint.edits import rename_fix
-from katiblint.loader import Scalar
-from katiblint.model import META_RE, Experiment
+from katiblint.fix.edits import rename_fix
+from katiblint.yaml import Scalar
+from katiblint.katib.experiment import META_RE, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._search_space import algorithm
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from katiblint.catalog import parse_int
+from katiblint.katib.catalog import parse_int
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.model import SERVED_AND_LEGACY, Experiment, as_str
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment, as_str
 from katiblint.registry import Rule
 from katiblint.rules._search_space import algorithm, params, setting_values, spec_int
 

@@ -6,9 +6,9 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, FixAvailability
-from katiblint.edits import rename_fix
-from katiblint.loader import Scalar
-from katiblint.model import SERVED_AND_LEGACY, Experiment, as_str
+from katiblint.fix.edits import rename_fix
+from katiblint.yaml import Scalar
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment, as_str
 from katiblint.registry import Rule
 
 

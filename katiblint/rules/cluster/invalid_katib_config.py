@@ -1,4 +1,4 @@
-"""KAT060 invalid-katib-config: a katib-config among the linted files that Katib would reject (parsed in katiblint.gitops)."""
+"""KAT060 invalid-katib-config: a katib-config among the linted files that Katib would reject (parsed in katiblint.katib.cluster)."""
 
 from __future__ import annotations
 

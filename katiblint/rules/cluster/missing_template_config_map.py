@@ -6,8 +6,8 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.gitops import find_template, template_ref
-from katiblint.model import Experiment
+from katiblint.katib.cluster import find_template, template_ref
+from katiblint.katib.experiment import Experiment
 from katiblint.registry import Rule
 
 

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.model import Experiment
+from katiblint.katib.experiment import Experiment
 from katiblint.registry import Rule
 from katiblint.rules._runtime import STOCK_TRIAL_RESOURCES, resource_name, trial_resources
 from katiblint.suggest import closest

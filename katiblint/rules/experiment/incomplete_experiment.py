@@ -6,8 +6,8 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.loader import Mapping, Scalar
-from katiblint.model import SERVED_AND_LEGACY, Experiment
+from katiblint.yaml import Mapping, Scalar
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 
 # What the API server and Katib's webhook say when a whole section is missing.

@@ -6,9 +6,9 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
-from katiblint.edits import replace_scalar
-from katiblint.loader import Scalar
-from katiblint.model import SERVED_AND_LEGACY, Experiment, as_str
+from katiblint.fix.edits import replace_scalar
+from katiblint.yaml import Scalar
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment, as_str
 from katiblint.registry import Rule
 from katiblint.rules._names import MAX_LENGTH, problem, sanitize
 

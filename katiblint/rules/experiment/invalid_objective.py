@@ -6,9 +6,9 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
-from katiblint.edits import replace_scalar
-from katiblint.loader import Mapping, Scalar, Sequence
-from katiblint.model import SERVED_AND_LEGACY, Experiment
+from katiblint.fix.edits import replace_scalar
+from katiblint.yaml import Mapping, Scalar, Sequence
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import OBJECTIVE_TYPES, is_set, string_field
 

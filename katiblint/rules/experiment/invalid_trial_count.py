@@ -6,8 +6,8 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
-from katiblint.edits import insert_entry
-from katiblint.model import SERVED_AND_LEGACY, Experiment
+from katiblint.fix.edits import insert_entry
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import DEFAULT_PARALLEL_TRIAL_COUNT, int32_value, is_set
 

@@ -6,9 +6,9 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
-from katiblint.edits import quote_scalar
-from katiblint.loader import Mapping, Node, Scalar
-from katiblint.model import SERVED_AND_LEGACY, Experiment, mapping, mappings, sequence_items
+from katiblint.fix.edits import quote_scalar
+from katiblint.yaml import Mapping, Node, Scalar
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment, mapping, mappings, sequence_items
 from katiblint.registry import Rule
 
 _YAML_TYPE = {"int": "an integer", "float": "a number", "bool": "a boolean"}

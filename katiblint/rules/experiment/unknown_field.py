@@ -6,9 +6,9 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability, Severity
-from katiblint.edits import replace_scalar
-from katiblint.loader import Scalar
-from katiblint.model import LEGACY_VERSION, SERVED_AND_LEGACY, Experiment
+from katiblint.fix.edits import replace_scalar
+from katiblint.yaml import Scalar
+from katiblint.katib.experiment import LEGACY_VERSION, SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import field_homes, field_tree, typed_fields
 from katiblint.suggest import closest, unique_closest

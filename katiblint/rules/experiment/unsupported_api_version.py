@@ -6,7 +6,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, FixAvailability, Severity
-from katiblint.model import LEGACY_VERSION, SERVED_VERSION, Experiment
+from katiblint.katib.experiment import LEGACY_VERSION, SERVED_VERSION, Experiment
 from katiblint.registry import Rule
 
 

@@ -6,8 +6,8 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Edit, Fix, FixAvailability
-from katiblint.loader import Node, Scalar, resolve_plain
-from katiblint.model import SERVED_AND_LEGACY, Experiment
+from katiblint.yaml import Node, Scalar, resolve_plain
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import INT32_MAX, INT32_MIN, decode_problem, go_type_name, int32_value, typed_fields
 

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.model import SERVED_AND_LEGACY, Experiment, as_str, mapping
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment, as_str, mapping
 from katiblint.registry import Rule, parent_key
 from katiblint.rules._collector import collector
 

@@ -7,9 +7,9 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
-from katiblint.edits import rename_fix, replace_scalar
-from katiblint.loader import Mapping, Node, Scalar
-from katiblint.model import SERVED_AND_LEGACY, Experiment
+from katiblint.fix.edits import rename_fix, replace_scalar
+from katiblint.yaml import Mapping, Node, Scalar
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import (
     AUTO_INJECT_COLLECTORS,

@@ -7,8 +7,8 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.loader import Scalar
-from katiblint.model import SERVED_AND_LEGACY, Experiment, as_str, mapping, sequence_items
+from katiblint.yaml import Scalar
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment, as_str, mapping, sequence_items
 from katiblint.registry import Rule
 from katiblint.rules._collector import re2_error
 

@@ -8,7 +8,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.model import Experiment, as_str, sequence_items
+from katiblint.katib.experiment import Experiment, as_str, sequence_items
 from katiblint.registry import Rule
 from katiblint.rules._collector import collector, mount_dir
 

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.model import SERVED_AND_LEGACY, Experiment
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._collector import collector
 from katiblint.rules._runtime import value_span

@@ -18,8 +18,8 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.loader import Mapping, Scalar
-from katiblint.model import PLACEHOLDER_RE, Container, Experiment, as_str, sequence_items, walk
+from katiblint.yaml import Mapping, Scalar
+from katiblint.katib.experiment import PLACEHOLDER_RE, Container, Experiment, as_str, sequence_items, walk
 from katiblint.registry import Rule
 from katiblint.rules._collector import collector
 

@@ -6,9 +6,9 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability, Severity
-from katiblint.edits import replace_scalar
-from katiblint.loader import Scalar
-from katiblint.model import Experiment, as_str, mapping, mappings
+from katiblint.fix.edits import replace_scalar
+from katiblint.yaml import Scalar
+from katiblint.katib.experiment import Experiment, as_str, mapping, mappings
 from katiblint.registry import Rule
 from katiblint.suggest import closest
 

@@ -7,9 +7,9 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity
-from katiblint.edits import indent_step, insert_entry, quote
-from katiblint.loader import Mapping, Node, Scalar
-from katiblint.model import Experiment, PodTemplate, as_str, mapping
+from katiblint.fix.edits import indent_step, insert_entry, quote
+from katiblint.yaml import Mapping, Node, Scalar
+from katiblint.katib.experiment import Experiment, PodTemplate, as_str, mapping
 from katiblint.registry import Rule
 from katiblint.source import SourceFile
 
@@ -90,7 +90,7 @@ _TEMPLATED = re.compile(r"\$\{|\{\{|\$\(|^[A-Z][A-Z0-9_]*$")
 def injection_reason(exp: Experiment, ctx: Context) -> str | None:
     """Why the Experiment's pods are likely Istio-injected, or None when they are likely not."""
     namespace = exp.namespace
-    # a Namespace or Profile among the linted manifests (katiblint.gitops.namespace_injection)
+    # a Namespace or Profile among the linted manifests (katiblint.katib.cluster.namespace_injection)
     linted = ctx.extras.get("namespaces", {}).get(namespace or "")
     if linted is not None:
         return linted or None

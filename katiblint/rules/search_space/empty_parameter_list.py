@@ -6,8 +6,8 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.loader import Sequence
-from katiblint.model import SERVED_AND_LEGACY, Experiment
+from katiblint.yaml import Sequence
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._feasible import LIST_TYPES
 from katiblint.rules._search_space import params

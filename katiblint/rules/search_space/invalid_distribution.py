@@ -6,9 +6,9 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, FixAvailability
-from katiblint.edits import rename_fix
-from katiblint.loader import Mapping, Scalar
-from katiblint.model import Experiment
+from katiblint.fix.edits import rename_fix
+from katiblint.yaml import Mapping, Scalar
+from katiblint.katib.experiment import Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import DISTRIBUTIONS, string_field
 

@@ -6,9 +6,9 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Edit, Fix, FixAvailability
-from katiblint.edits import insert_entry, replace_scalar
-from katiblint.loader import Scalar
-from katiblint.model import Experiment, as_str, mapping
+from katiblint.fix.edits import insert_entry, replace_scalar
+from katiblint.yaml import Scalar
+from katiblint.katib.experiment import Experiment, as_str, mapping
 from katiblint.registry import Rule, parent_key
 
 ALLOWED = ("Never", "OnFailure")

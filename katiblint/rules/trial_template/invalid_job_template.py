@@ -6,8 +6,8 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.loader import Mapping, Node, Scalar, Sequence
-from katiblint.model import Experiment
+from katiblint.yaml import Mapping, Node, Scalar, Sequence
+from katiblint.katib.experiment import Experiment
 from katiblint.registry import Rule, parent_key
 from katiblint.suggest import closest
 

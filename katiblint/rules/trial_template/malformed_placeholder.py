@@ -6,7 +6,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Edit, Fix, FixAvailability
-from katiblint.model import Experiment
+from katiblint.katib.experiment import Experiment
 from katiblint.registry import Rule
 from katiblint.rules._placeholders import checks_apply, meant_for, near_misses, unused_names
 

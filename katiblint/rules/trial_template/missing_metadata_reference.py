@@ -7,8 +7,8 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.loader import Scalar
-from katiblint.model import Experiment, mapping
+from katiblint.yaml import Scalar
+from katiblint.katib.experiment import Experiment, mapping
 from katiblint.registry import Rule
 from katiblint.suggest import closest
 

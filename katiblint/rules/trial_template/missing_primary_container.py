@@ -6,9 +6,9 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
-from katiblint.edits import replace_scalar
-from katiblint.loader import Scalar
-from katiblint.model import Experiment
+from katiblint.fix.edits import replace_scalar
+from katiblint.yaml import Scalar
+from katiblint.katib.experiment import Experiment
 from katiblint.registry import Rule
 from katiblint.suggest import closest, unique_closest
 

@@ -6,8 +6,8 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.loader import Mapping
-from katiblint.model import Experiment
+from katiblint.yaml import Mapping
+from katiblint.katib.experiment import Experiment
 from katiblint.registry import Rule
 from katiblint.rules._admission import KUBEFLOW_JOB_KINDS, is_set, string_field
 

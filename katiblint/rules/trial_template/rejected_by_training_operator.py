@@ -6,8 +6,8 @@ from typing import Any, Iterator, Mapping as MappingType
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.loader import Mapping, Node, Scalar
-from katiblint.model import PLACEHOLDER_RE, Experiment, as_str, mapping, mappings
+from katiblint.yaml import Mapping, Node, Scalar
+from katiblint.katib.experiment import PLACEHOLDER_RE, Experiment, as_str, mapping, mappings
 from katiblint.registry import Rule, parent_key
 from katiblint.rules._operators import OperatorKind, operator_kind, webhook_common
 from katiblint.suggest import closest

@@ -6,9 +6,9 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Edit, Fix, FixAvailability
-from katiblint.edits import append_sequence_item, indent_step, insert_entry, is_block, key_column, line_end, plain_or_quoted
-from katiblint.loader import Scalar, Sequence
-from katiblint.model import Experiment
+from katiblint.fix.edits import append_sequence_item, indent_step, insert_entry, is_block, key_column, line_end, plain_or_quoted
+from katiblint.yaml import Scalar, Sequence
+from katiblint.katib.experiment import Experiment
 from katiblint.registry import Rule
 from katiblint.rules._placeholders import checks_apply, declared, misspelled_for
 from katiblint.source import Span

@@ -6,8 +6,8 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.loader import Mapping, Scalar
-from katiblint.model import Experiment, PodTemplate, as_str, mapping
+from katiblint.yaml import Mapping, Scalar
+from katiblint.katib.experiment import Experiment, PodTemplate, as_str, mapping
 from katiblint.registry import Rule, parent_key
 from katiblint.rules._operators import OperatorKind, operator_kind, pod_label_keys
 from katiblint.rules._runtime import collector_kind, effective_primary_pod_labels

@@ -7,8 +7,8 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Edit, Fix, FixAvailability
-from katiblint.edits import delete_sequence_item
-from katiblint.model import Experiment
+from katiblint.fix.edits import delete_sequence_item
+from katiblint.katib.experiment import Experiment
 from katiblint.registry import Rule
 from katiblint.rules._placeholders import checks_apply, declared, meant_for, misspelled_for, near_misses
 

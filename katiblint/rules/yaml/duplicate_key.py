@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from katiblint.diagnostics import Severity
-from katiblint.loader import DuplicateFact
+from katiblint.yaml import DuplicateFact
 from katiblint.registry import Rule
 
 

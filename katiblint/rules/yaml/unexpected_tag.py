@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from katiblint.diagnostics import Severity
-from katiblint.loader import TagFact
+from katiblint.yaml import TagFact
 from katiblint.registry import Rule
 
 

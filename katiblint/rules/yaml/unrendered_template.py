@@ -1,7 +1,7 @@
 """KAT040 unrendered-template: Helm / Go template actions where Experiment values belong.
 
 A file that is not valid YAML because of template actions is reported by the loader with this
-code (see `katiblint.loader.GO_TEMPLATE_ACTION`); this rule covers templates that happen to
+code (see `katiblint.yaml.GO_TEMPLATE_ACTION`); this rule covers templates that happen to
 parse: `name: "{{ .Values.name }}"` is a string, `name: {{ .Values.name }}` a flow mapping.
 """
 
@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.loader import GO_TEMPLATE_ACTION, Mapping, Scalar, TemplateActions
-from katiblint.model import walk
+from katiblint.yaml import GO_TEMPLATE_ACTION, Mapping, Scalar, TemplateActions
+from katiblint.katib.experiment import walk
 from katiblint.registry import Rule
-from katiblint.templating import unrendered_tokens
+from katiblint.katib.templating import unrendered_tokens
 
 if TYPE_CHECKING:
     from katiblint.context import Context
-    from katiblint.model import Experiment
+    from katiblint.katib.experiment import Experiment
 
 HELP = "render the chart first and lint the output, e.g. `helm template <release> <chart> | katiblint -`"
 
@@ -41,7 +41,7 @@ class UnrenderedTemplate(Rule):
         yield from self._helm(exp)
 
     def _placeholders(self, exp: Experiment) -> Iterable[Diagnostic]:
-        """One info per document for placeholders a script or tool fills in (katiblint.templating)."""
+        """One info per document for placeholders a script or tool fills in (katiblint.katib.templating)."""
         tokens = unrendered_tokens(exp)
         if not tokens:
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from katiblint.diagnostics import Severity
-from katiblint.loader import SelfAlias, SyntaxFact, UndefinedAlias
+from katiblint.yaml import SelfAlias, SyntaxFact, UndefinedAlias
 from katiblint.registry import Rule
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from katiblint.diagnostics import Severity
-from katiblint.loader import TooDeep, TooManyAliases
+from katiblint.yaml import TooDeep, TooManyAliases
 from katiblint.registry import Rule
 
 

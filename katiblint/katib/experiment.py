@@ -1,6 +1,6 @@
 """A thin facade over one Experiment document, with the derived views rules share.
 
-Everything returned is a positioned node from `katiblint.loader`; views are computed once per
+Everything returned is a positioned node from `katiblint.yaml`; views are computed once per
 document (`cached_view`) and shared by every rule. The small records are named tuples:
 they are made for every document, and a tuple is the cheapest immutable record to build.
 """
@@ -11,7 +11,7 @@ import re
 from typing import Any, Callable, Iterator, NamedTuple, TypeVar
 
 from katiblint.lazy import cached_view
-from katiblint.loader import Document, Mapping, Node, Scalar, Sequence
+from katiblint.yaml import Document, Mapping, Node, Scalar, Sequence
 from katiblint.source import SourceFile, Span
 
 EXPERIMENT_GROUP = "kubeflow.org"

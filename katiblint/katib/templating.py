@@ -12,8 +12,8 @@ import re
 from typing import NamedTuple
 
 from katiblint.diagnostics import Diagnostic
-from katiblint.loader import Mapping, Node, Scalar
-from katiblint.model import Experiment, walk
+from katiblint.yaml import Mapping, Node, Scalar
+from katiblint.katib.experiment import Experiment, walk
 from katiblint.source import Span
 
 # `${VAR}` / `$VAR` (envsubst), not Katib's `${trialParameters.x}` / `${trialSpec.X}`

@@ -19,20 +19,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from katiblint.errors import KatibLintError
-from katiblint.loader import Document, Mapping, Node, Scalar, load
-from katiblint.model import as_str, mapping, sequence_items
+from katiblint.yaml import Document, Mapping, Node, Scalar, load
+from katiblint.katib.experiment import as_str, mapping, sequence_items
 from katiblint.registry import describe
 from katiblint.source import SourceFile, Span, decode
 from katiblint.triage import may_hold_experiment
 from katiblint.walk import collect_files, display_path
-from katiblint.yamlfile import read_strict
+from katiblint.yaml.file import read_strict
 
 if TYPE_CHECKING:
-    from katiblint.catalog import AlgorithmSpec
+    from katiblint.katib.catalog import AlgorithmSpec
     from katiblint.context import Context
     from katiblint.diagnostics import Diagnostic
     from katiblint.engine import FileResult, Linter
-    from katiblint.model import Experiment
+    from katiblint.katib.experiment import Experiment
 
 CONFIG_API = "config.kubeflow.org/v1beta1"
 CONFIG_MAP_NAME = "katib-config"

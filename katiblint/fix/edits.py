@@ -10,7 +10,7 @@ import json
 from typing import Sequence
 
 from katiblint.diagnostics import Edit, Fix
-from katiblint.loader import Mapping, Node, Scalar
+from katiblint.yaml import Mapping, Node, Scalar
 from katiblint.source import SourceFile, Span
 
 
@@ -34,7 +34,7 @@ def quote_scalar(node: Scalar) -> Edit:
 
 
 def _plain_safe(value: str) -> bool:
-    from katiblint.loader import resolve_plain
+    from katiblint.yaml import resolve_plain
 
     if not value or value != value.strip() or any(c in value for c in ":#{}[],&*!|>'\"%@`\n"):
         return False
@@ -99,7 +99,7 @@ def content_end(source: SourceFile, node: Node) -> int:
     A block collection's span runs on over the comments and blank lines that follow it; its
     last leaf does not.
     """
-    from katiblint.loader import Sequence
+    from katiblint.yaml import Sequence
 
     end = node.span.end
     if isinstance(node, Mapping) and node.pairs and source.text[node.span.start] not in "{":
@@ -131,7 +131,7 @@ def append_sequence_item(source: SourceFile, seq: Node | None, lines: list[str])
     `lines[0]` follows the dash; the other lines are indented to the item's content column.
     Returns None for flow sequences and layouts that cannot be edited line by line.
     """
-    from katiblint.loader import Sequence
+    from katiblint.yaml import Sequence
 
     if not isinstance(seq, Sequence) or not seq.items or source.text[seq.span.start] == "[":
         return None
@@ -159,7 +159,7 @@ def delete_sequence_item(source: SourceFile, seq: Node | None, item: Node) -> Ed
     Returns None when the item is not on lines of its own, is shared through an alias, or
     when a comment lies in those lines (a fix must never drop a comment).
     """
-    from katiblint.loader import Sequence
+    from katiblint.yaml import Sequence
 
     if not isinstance(seq, Sequence) or source.text[seq.span.start] == "[":
         return None
@@ -182,7 +182,7 @@ def delete_sequence_item(source: SourceFile, seq: Node | None, item: Node) -> Ed
 
 def _has_comment(text: str, start: int, end: int, item: Node) -> bool:
     """A `#` comment between `start` and `end` outside the item's scalars (and their quotes)."""
-    from katiblint.model import walk
+    from katiblint.katib.experiment import walk
 
     scalars = [n.span for n in walk(item) if isinstance(n, Scalar)]
     for pos in range(start, end):

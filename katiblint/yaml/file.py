@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from katiblint.errors import KatibLintError
-from katiblint.loader import LoadResult, load
+from katiblint.yaml import LoadResult, load
 from katiblint.registry import describe
 from katiblint.source import SourceFile, decode
 

@@ -254,7 +254,7 @@ def read_data_file(name: str) -> Any:
 
     The YAML is the source of truth; `<name>.compiled.json` next to it is the same data in a
     form that loads in a millisecond instead of tens (regenerate it with
-    `python -m katiblint.catalog`; a test keeps the two in step).
+    `python -m katiblint.katib.catalog`; a test keeps the two in step).
     """
     compiled = data_path(name + COMPILED_SUFFIX)
     if compiled.is_file():
@@ -266,7 +266,7 @@ def read_data_file(name: str) -> Any:
 
 def parse_data_file(name: str) -> Any:
     """Parse the YAML source of a data file (no compiled shortcut)."""
-    from katiblint.loader import load
+    from katiblint.yaml import load
     from katiblint.source import decode
 
     path = data_path(name)
@@ -446,6 +446,6 @@ def compile_data_files() -> list[str]:
     return written
 
 
-if __name__ == "__main__":  # python -m katiblint.catalog
+if __name__ == "__main__":  # python -m katiblint.katib.catalog
     for path in compile_data_files():
         print(f"wrote {path}")

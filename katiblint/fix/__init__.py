@@ -1,0 +1,1 @@
+"""Fixes: edits over source spans (`edits`) and applying them, verified by re-parsing (`apply`)."""
