@@ -291,3 +291,56 @@ def test_gitlab_report_is_valid_code_quality(tmp_path: Path) -> None:
         assert isinstance(item["location"]["lines"]["begin"], int)
     fingerprints = [item["fingerprint"] for item in report]
     assert len(fingerprints) == len(set(fingerprints))
+
+
+TFJOB_CONFIG_MAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: tfjob-templates
+  namespace: kubeflow
+data:
+  unquoted.yaml: |
+    apiVersion: kubeflow.org/v1
+    kind: TFJob
+    spec:
+      tfReplicaSpecs:
+        Worker:
+          replicas: ${trialParameters.learningRate}
+          template:
+            spec:
+              containers:
+                - name: training-container
+                  image: docker.io/kubeflowkatib/tf-mnist-with-summaries:latest
+  quoted.yaml: |
+    apiVersion: kubeflow.org/v1
+    kind: TFJob
+    spec:
+      tfReplicaSpecs:
+        Worker:
+          replicas: "${trialParameters.learningRate}"
+          template:
+            spec:
+              containers:
+                - name: training-container
+                  image: docker.io/kubeflowkatib/tf-mnist-with-summaries:latest
+"""
+
+
+def test_placeholder_in_a_typed_field_of_a_config_map_template_is_typed_by_its_value(tmp_path: Path) -> None:
+    """ConfigMap templates are substituted as YAML text: only a quoted placeholder stays a string."""
+    (tmp_path / "experiments").mkdir()
+    for key in ("unquoted", "quoted"):
+        exp = experiment(key).split("    trialSpec:\n")[0] + (
+            "    configMap:\n"
+            "      configMapName: tfjob-templates\n"
+            "      configMapNamespace: kubeflow\n"
+            f"      templatePath: {key}.yaml\n"
+        )
+        (tmp_path / "experiments" / f"{key}.yaml").write_text(exp)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "tfjob.yaml").write_text(TFJOB_CONFIG_MAP)
+    run = concise(".", "--select", "KAT341", cwd=tmp_path)
+    found = [line for line in run.out.splitlines() if " KAT341 " in line]
+    assert len(found) == 1 and found[0].startswith("templates/tfjob.yaml:25:21: KAT341 "), run.both
+    assert "`replicas` must be an integer, but Katib substitutes `${trialParameters.learningRate}` as text" in found[0]

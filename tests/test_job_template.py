@@ -206,3 +206,56 @@ def test_a_broken_bundled_file_is_a_notice(tmp_path: Path, monkeypatch: pytest.M
     assert result.diagnostics == []
     [notice] = result.notices
     assert "katiblint's bundled k8s-job-1.37.json cannot be read" in notice and "reinstall katiblint" in notice
+
+
+# --- KAT341: the Kubeflow job kinds ---------------------------------------------------------------
+
+TFJOB_EXPERIMENT = """\
+apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata:
+  name: tfjob
+spec:
+  trialTemplate:
+    primaryContainerName: tensorflow
+    trialParameters:
+      - name: workers
+        reference: workers
+    trialSpec:
+      apiVersion: kubeflow.org/v1
+      kind: TFJob
+      spec:
+        tfReplicaSpecs:
+          Worker:
+            replicas: ${trialParameters.workers}
+            template:
+              spec:
+                containers:
+                  - name: tensorflow
+                    image: busybox
+"""
+
+
+def test_bundled_kubeflow_schemas_cover_every_kind_katib_runs_and_resolve() -> None:
+    data = json.loads((ROOT / "rules" / "data" / "kubeflow-jobs.json").read_text(encoding="utf-8"))
+    assert sorted(data["kinds"]) == [
+        "kubeflow.org/v1 JAXJob", "kubeflow.org/v1 MPIJob", "kubeflow.org/v1 PaddleJob", "kubeflow.org/v1 PyTorchJob",
+        "kubeflow.org/v1 TFJob", "kubeflow.org/v1 XGBoostJob", "trainer.kubeflow.org/v1alpha1 TrainJob",
+    ]
+    assert [(s["repo"], s["release"], len(s["commit"])) for s in data["sources"]] == [
+        ("kubeflow/training-operator", "v1.9.0", 40), ("kubeflow/trainer", "v2.3.0", 40),
+    ]
+    definitions = _k8s_schema.job_schema(None).definitions
+    refs = set(_k8s_schema._refs(data["kinds"]))
+    assert "io.k8s.api.core.v1.PodTemplateSpec" in refs
+    assert refs <= set(definitions), refs - set(definitions)
+    assert '"description"' not in json.dumps(data["kinds"])
+
+
+def test_kubeflow_kinds_are_checked_on_a_plain_install(without_kubernetes_validate: None) -> None:
+    _k8s_schema.kubeflow_schemas.cache_clear()
+    result = Linter(Settings(select=("KAT341",))).lint_text(TFJOB_EXPERIMENT, "exp.yaml")
+    assert [(d.code, d.severity.value, d.start) for d in result.diagnostics] == [("KAT341", "error", (16, 22))]
+    assert result.diagnostics[0].message.startswith(
+        "`replicas` must be an integer, but Katib substitutes `${trialParameters.workers}` as text, so the value is a string"
+    )
