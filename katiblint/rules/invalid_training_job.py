@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic
+from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.loader import Mapping, Node, Scalar, Sequence
 from katiblint.model import Experiment
 from katiblint.registry import Rule, parent_key
+from katiblint.suggest import closest
 
 _TYPE_WORDS = {
     "object": "a mapping",
@@ -19,6 +20,9 @@ _TYPE_WORDS = {
     "boolean": "a boolean",
 }
 _PLACEHOLDER = "${trialParameters."
+# Unknown fields are reported for the training-operator's kinds only: `kubeflow.org/v1` ended with
+# v1.9, while Trainer's TrainJob fields still change between releases.
+_FROZEN_API = "kubeflow.org/v1"
 
 
 def _covered_by_kat005(node: Node) -> bool:
@@ -41,7 +45,9 @@ def _typed_by_substitution(node: Scalar, from_config_map: bool) -> bool:
 class InvalidTrainingJob(Rule):
     code = "KAT341"
     name = "invalid-training-job"
-    summary = "A Kubeflow training job trial template with a value of the wrong type for its CRD"
+    summary = "A Kubeflow training job trial template with a value of the wrong type for its CRD, or a field it drops"
+    # a `command` indented out of its container: KAT414 says what that does to the trial
+    superseded_by = ("KAT414",)
 
     def check(self, exp: Experiment, ctx: Context) -> Iterator[Diagnostic]:
         trial_spec = exp.trial_spec
@@ -60,6 +66,9 @@ class InvalidTrainingJob(Rule):
         from_config_map = exp.template_origin is not None
         for problem in walk(found.schema, trial_spec, root, kind):
             node = problem.node
+            if problem.kind == "unknown-field" and api_version == _FROZEN_API:
+                yield self._unknown(problem.field, node, problem.type_name, problem.known, kind)
+                continue
             if problem.kind != "wrong-type" or _covered_by_kat005(node):
                 continue
             raw = node.raw if isinstance(node, Scalar) else None
@@ -99,6 +108,21 @@ class InvalidTrainingJob(Rule):
                     hint = f"write {wanted} here"
             target = parent_key(node) if isinstance(node, (Mapping, Sequence)) else node
             yield self.report(target, message, help=hint, path=node.path)
+
+
+    def _unknown(self, name: str, key: Node, type_name: str, known: tuple[str, ...], kind: str) -> Diagnostic:
+        guess = closest(name, known)
+        parent = key.parent.path if key.parent is not None else ""
+        inside = parent.split("trialSpec.", 1)[-1] if "trialSpec." in parent else parent
+        where = f"the Kubernetes `{type_name}`" if type_name != kind else f"`{inside or kind}` of a {kind}"
+        return self.report(
+            key,
+            f"`{name}` is not a field of {where}; the API server drops fields the {kind} CRD does not know, "
+            f"so the Trial's {kind} is created without it",
+            help=f"did you mean `{guess}`?" if guess else f"remove `{name}` or move it where it belongs",
+            severity=Severity.WARNING,
+            path=f"{parent}.{name}" if parent else name,
+        )
 
 
 def _json_type(node: Node) -> str:
