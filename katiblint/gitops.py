@@ -46,6 +46,9 @@ NOTICES = "notices"
 # Namespaces and Kubeflow Profiles among the linted manifests: name -> why Istio injects there ("": it does not).
 NAMESPACES = "namespaces"
 NAMESPACE_MARKERS = ("Namespace", "Profile")
+# Names of the ClusterTrainingRuntimes the project defines (a TrainJob trial's pods come from one).
+TRAINING_RUNTIMES = "training_runtimes"
+TRAINING_RUNTIME_KIND = "ClusterTrainingRuntime"
 
 
 @dataclass(frozen=True)
@@ -573,7 +576,8 @@ def prepare(linter: Linter, files: list[str]) -> None:
         has_config = want_config and any(m.encode() in data for m in CONFIG_MARKERS)
         has_maps = any_ref and b"ConfigMap" in data
         has_namespaces = any(b"kind: " + m.encode() in data for m in NAMESPACE_MARKERS)
-        if not (has_config or has_maps or has_namespaces):
+        has_runtimes = b"kind: " + TRAINING_RUNTIME_KIND.encode() in data
+        if not (has_config or has_maps or has_namespaces or has_runtimes):
             continue
         source, _, _ = decode(data, display_path(path))
         if source is None:
@@ -587,6 +591,8 @@ def prepare(linter: Linter, files: list[str]) -> None:
                     configs.append(config)
         if has_maps:
             maps.extend(config_maps(documents, source.path))
+        if has_runtimes:
+            linter.extras.setdefault(TRAINING_RUNTIMES, set()).update(training_runtimes(documents))
     if len(configs) == 1:
         use_config(linter.extras, configs[0])
     elif len(configs) > 1:
@@ -599,6 +605,19 @@ def prepare(linter: Linter, files: list[str]) -> None:
         )
     linter.extras["template_maps"] = maps
     linter.extras[PENDING] = {}
+
+
+def training_runtimes(documents: list[Document]) -> set[str]:
+    """Names of the ClusterTrainingRuntimes among `documents`."""
+    names = set()
+    for doc in documents:
+        root = doc.root
+        if isinstance(root, Mapping) and as_str(root.get("kind")) == TRAINING_RUNTIME_KIND:
+            meta = mapping(root.get("metadata"))
+            name = as_str(meta.get("name")) if meta is not None else None
+            if name:
+                names.add(name)
+    return names
 
 
 def same_cluster(a: ClusterConfig, b: ClusterConfig) -> bool:
@@ -693,6 +712,8 @@ def file_extras(extras: dict[str, Any], documents: list[Document], source: Sourc
             use_config(extras, configs[0])
     if any("kind: " + m in text for m in NAMESPACE_MARKERS):
         extras[NAMESPACES] = {**extras.get(NAMESPACES, {}), **namespace_injection(documents)}
+    if "kind: " + TRAINING_RUNTIME_KIND in text:
+        extras[TRAINING_RUNTIMES] = set(extras.get(TRAINING_RUNTIMES, ())) | training_runtimes(documents)
     if TEMPLATE_MARKER in text and "ConfigMap" in text:
         own = config_maps(documents, source.path)
         others = [m for m in extras.get("template_maps", ()) if m.path != source.path]

@@ -388,3 +388,33 @@ def test_stock_trial_template_is_not_assumed_for_other_keys_or_a_linted_config_m
     )
     run = concise(".", "--select", "KAT302,KAT061", cwd=tmp_path)
     assert run.out.startswith("All checks passed"), run.both
+
+
+TRAINJOB_EXPERIMENT = """\
+apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata:
+  name: tj
+  namespace: kubeflow
+spec:
+  trialTemplate:
+    primaryContainerName: trainer
+    trialSpec:
+      apiVersion: trainer.kubeflow.org/v1alpha1
+      kind: TrainJob
+      spec:
+        runtimeRef:
+          name: torch-distributed
+"""
+
+
+def test_stock_training_runtime_is_assumed_unless_the_project_defines_it(tmp_path: Path) -> None:
+    (tmp_path / "exp.yaml").write_text(TRAINJOB_EXPERIMENT)
+    run = concise(".", "--select", "KAT301", cwd=tmp_path)
+    assert codes_at(run.out, "KAT301") == ["exp.yaml:8"] and "KAT301 [warning]" in run.out, run.both
+    assert "Trainer v2.3.0's stock runtime assumed, since no linted file defines it" in run.out
+    (tmp_path / "runtime.yaml").write_text(
+        "apiVersion: trainer.kubeflow.org/v1alpha1\nkind: ClusterTrainingRuntime\nmetadata:\n"
+        "  name: torch-distributed\nspec: {}\n"
+    )
+    assert concise(".", "--select", "KAT301", cwd=tmp_path).out.startswith("All checks passed")
