@@ -463,6 +463,8 @@ def _attach(exp: Experiment, holder: TemplateMap, value: Scalar, stock_key: str 
     embedded = embed(source, value, shift)
     loaded = load(embedded.source)
     roots = [d.root for d in loaded.documents if isinstance(d.root, Mapping) and not d.problems]
+    # the template's tree is freed with the Experiment's file (loader.release), not by the cycle collector
+    exp.doc.collections.extend(node for doc in loaded.documents for node in doc.collections)
     if loaded.problems or not roots:
         return  # a broken template is its ConfigMap's own YAML problem; nothing to check
     exp.use_trial_spec(roots[0], embedded.source)
