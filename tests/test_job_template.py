@@ -259,3 +259,74 @@ def test_kubeflow_kinds_are_checked_on_a_plain_install(without_kubernetes_valida
     assert result.diagnostics[0].message.startswith(
         "`replicas` must be an integer, but Katib substitutes `${trialParameters.workers}` as text, so the value is a string"
     )
+
+
+SMALL_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: tfjobs.kubeflow.org
+spec:
+  group: kubeflow.org
+  names: {kind: TFJob}
+  versions:
+    - name: v1
+      served: true
+      schema:
+        openAPIV3Schema:
+          description: TFJob is the Schema for the tfjobs API.
+          properties:
+            spec:
+              properties:
+                tfReplicaSpecs:
+                  additionalProperties:
+                    properties:
+                      replicas: {format: int32, type: integer, description: Number of replicas.}
+                      template:
+                        properties:
+                          metadata: {type: object}
+                          spec:
+                            properties:
+                              containers: {type: array, items: {type: object}}
+                            type: object
+                        type: object
+                    type: object
+                  type: object
+              type: object
+              x-kubernetes-validations: [{rule: "true", message: never}]
+            status: {type: object}
+          type: object
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: clustertrainingruntimes.trainer.kubeflow.org
+spec:
+  group: trainer.kubeflow.org
+  names: {kind: ClusterTrainingRuntime}
+  versions: [{name: v1alpha1, served: true, schema: {openAPIV3Schema: {type: object}}}]
+"""
+
+
+def test_the_kubeflow_generator_keeps_types_and_shares_pod_templates(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("generate_kubeflow_schemas", ROOT / "scripts" / "generate_kubeflow_schemas.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    (tmp_path / "kubeflow.org_tfjobs.yaml").write_text(SMALL_CRD)
+    text = module.generate([(tmp_path, "kubeflow/training-operator", "v9.9.9", "0" * 40)])  # type: ignore[attr-defined]
+    data = json.loads(text)
+    assert data["sources"] == [{
+        "repo": "kubeflow/training-operator", "release": "v9.9.9", "commit": "0" * 40,
+        "files": ["manifests/base/crds/kubeflow.org_tfjobs.yaml"],
+    }]
+    assert list(data["kinds"]) == ["kubeflow.org/v1 TFJob"]  # runtimes are not trial kinds
+    assert data["kinds"]["kubeflow.org/v1 TFJob"] == {
+        "properties": {"spec": {"properties": {"tfReplicaSpecs": {"additionalProperties": {"properties": {
+            "replicas": {"type": "integer"},
+            "template": {"$ref": "#/$defs/io.k8s.api.core.v1.PodTemplateSpec"},
+        }, "type": "object"}, "type": "object"}}, "type": "object"}},
+        "type": "object",
+    }
+    assert text.count("\n") == 3  # the header, one line per kind, the end
