@@ -106,7 +106,7 @@ class _Shared:
             return None
         keys = frozenset(props)
         exact = self.by_fields.get(keys, [])
-        found = exact if exact else [name for fields, name in self.fields if keys < fields and len(fields) - len(keys) <= 3]
+        found = exact or [name for fields, name in self.fields if keys < fields and len(fields) - len(keys) <= 3]
         if len(found) != 1 or not self._same_types(props, found[0]):
             return None
         return found[0]

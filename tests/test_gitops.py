@@ -378,7 +378,8 @@ def test_stock_trial_template_is_assumed_when_its_config_map_is_not_linted(tmp_p
 
 
 def test_stock_trial_template_is_not_assumed_for_other_keys_or_a_linted_config_map(tmp_path: Path) -> None:
-    (tmp_path / "exp.yaml").write_text(stock_experiment("      - name: learningRate\n        reference: lr\n", "mine.yaml"))
+    declared = "      - name: learningRate\n        reference: lr\n"
+    (tmp_path / "exp.yaml").write_text(stock_experiment(declared, "mine.yaml"))
     alone = concise(".", "--select", "KAT302,KAT061", cwd=tmp_path)
     assert codes_at(alone.out, "KAT061") == ["exp.yaml:27"] and "KAT302" not in alone.out, alone.both
     # the project's own `trial-templates` wins over the stock content

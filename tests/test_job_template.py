@@ -257,7 +257,8 @@ def test_kubeflow_kinds_are_checked_on_a_plain_install(without_kubernetes_valida
     result = Linter(Settings(select=("KAT341",))).lint_text(TFJOB_EXPERIMENT, "exp.yaml")
     assert [(d.code, d.severity.value, d.start) for d in result.diagnostics] == [("KAT341", "error", (16, 22))]
     assert result.diagnostics[0].message.startswith(
-        "`replicas` must be an integer, but Katib substitutes `${trialParameters.workers}` as text, so the value is a string"
+        "`replicas` must be an integer, but Katib substitutes `${trialParameters.workers}` as text, "
+        "so the value is a string"
     )
 
 
@@ -309,7 +310,8 @@ spec:
 
 
 def test_the_kubeflow_generator_keeps_types_and_shares_pod_templates(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("generate_kubeflow_schemas", ROOT / "scripts" / "generate_kubeflow_schemas.py")
+    script = ROOT / "scripts" / "generate_kubeflow_schemas.py"
+    spec = importlib.util.spec_from_file_location("generate_kubeflow_schemas", script)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module

@@ -29,7 +29,12 @@ def _covered_by_kat005(node: Node) -> bool:
     """Label and annotation values: KAT005 non-string-value reports (and quotes) them."""
     table = node.parent
     meta = table.parent if table is not None else None
-    return isinstance(table, Mapping) and table.key in ("labels", "annotations") and meta is not None and meta.key == "metadata"
+    return (
+        isinstance(table, Mapping)
+        and table.key in ("labels", "annotations")
+        and meta is not None
+        and meta.key == "metadata"
+    )
 
 
 def _typed_by_substitution(node: Scalar, from_config_map: bool) -> bool:
@@ -78,9 +83,9 @@ class InvalidTrainingJob(Rule):
             field = f"`{problem.field}`" if problem.field and not problem.field.isdigit() else "this item"
             actual = _TYPE_WORDS.get(_json_type(node), _json_type(node))
             where = "the Kubernetes" if problem.type_name != kind else "the"
+            api_type = "number" if "number" in problem.expected else problem.expected[0]
             consequence = (
-                f"the API server rejects the Trial's {kind} (`must be of type {problem.expected[0]}`), "
-                f"so the Trial never starts"
+                f"the API server rejects the Trial's {kind} (`must be of type {api_type}`), so the Trial never starts"
             )
             if raw is not None and _PLACEHOLDER in raw:
                 message = (
@@ -92,7 +97,7 @@ class InvalidTrainingJob(Rule):
                     "or move the template to a ConfigMap and write the placeholder unquoted"
                 )
                 if from_config_map:
-                    hint = "remove the quotes around the placeholder, so the substituted value is read as a number"
+                    hint = f"remove the quotes around the placeholder, so the substituted value is read as {wanted}"
             else:
                 message = (
                     f"{field} must be {wanted}, not {actual}{f' (`{raw}`)' if raw is not None else ''}, "
@@ -102,13 +107,12 @@ class InvalidTrainingJob(Rule):
                     hint = f'quote it: `"{raw}"`'
                 elif "array" in problem.expected:
                     hint = "write it as a YAML list (`- item` lines)"
-                elif isinstance(node, Scalar) and node.is_str and "integer" in problem.expected and raw and raw.isdigit():
+                elif isinstance(node, Scalar) and node.is_str and "integer" in problem.expected and node.raw.isdigit():
                     hint = f"remove the quotes: `{raw}`"
                 else:
                     hint = f"write {wanted} here"
             target = parent_key(node) if isinstance(node, (Mapping, Sequence)) else node
             yield self.report(target, message, help=hint, path=node.path)
-
 
     def _unknown(self, name: str, key: Node, type_name: str, known: tuple[str, ...], kind: str) -> Diagnostic:
         guess = closest(name, known)
