@@ -156,7 +156,15 @@ class Linter:
 
     def _lint_experiment(self, doc: Document, context: Context) -> list[Diagnostic]:
         exp = Experiment(doc)
-        gitops.attach_template(exp, context)  # a trialSpec kept in a linted ConfigMap
+        gitops.attach_template(exp, context)  # a trialSpec kept in a linted ConfigMap, or Katib's stock one
+        diags = self._check_experiment(exp, doc, context)
+        origin = exp.template_origin
+        if isinstance(origin, gitops.TemplateOrigin) and origin.stock_key is not None:
+            # what the assumed stock content brings is told apart from the findings without any template
+            return gitops.assume_stock(exp, diags, self._check_experiment(Experiment(doc), doc, context))
+        return gitops.route(exp, diags, self.extras.setdefault(gitops.PENDING, {}))
+
+    def _check_experiment(self, exp: Experiment, doc: Document, context: Context) -> list[Diagnostic]:
         diags: list[Diagnostic] = []
         object_name = exp.name
         for gate in self.gates:
@@ -182,8 +190,7 @@ class Linter:
                 diag.document, diag.object_name = doc.index, object_name
                 diags.append(diag)
         # A template's placeholders (`${NAME}`, `{{ IMAGE }}`) are KAT040's single info, not other findings.
-        diags = drop_findings_on_tokens(exp, diags, keep=(UNRENDERED, INTERNAL_ERROR))
-        return gitops.route(exp, diags, self.extras.setdefault(gitops.PENDING, {}))
+        return drop_findings_on_tokens(exp, diags, keep=(UNRENDERED, INTERNAL_ERROR))
 
     def _fact(self, code: str, fact: tuple, target: Node | Span) -> Diagnostic:  # type: ignore[type-arg]
         """A finding the engine or the loader recorded as a fact, in the words of its rule."""

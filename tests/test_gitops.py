@@ -291,3 +291,131 @@ def test_gitlab_report_is_valid_code_quality(tmp_path: Path) -> None:
         assert isinstance(item["location"]["lines"]["begin"], int)
     fingerprints = [item["fingerprint"] for item in report]
     assert len(fingerprints) == len(set(fingerprints))
+
+
+TFJOB_CONFIG_MAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: tfjob-templates
+  namespace: kubeflow
+data:
+  unquoted.yaml: |
+    apiVersion: kubeflow.org/v1
+    kind: TFJob
+    spec:
+      tfReplicaSpecs:
+        Worker:
+          replicas: ${trialParameters.learningRate}
+          template:
+            spec:
+              containers:
+                - name: training-container
+                  image: docker.io/kubeflowkatib/tf-mnist-with-summaries:latest
+  quoted.yaml: |
+    apiVersion: kubeflow.org/v1
+    kind: TFJob
+    spec:
+      tfReplicaSpecs:
+        Worker:
+          replicas: "${trialParameters.learningRate}"
+          template:
+            spec:
+              containers:
+                - name: training-container
+                  image: docker.io/kubeflowkatib/tf-mnist-with-summaries:latest
+"""
+
+
+def test_placeholder_in_a_typed_field_of_a_config_map_template_is_typed_by_its_value(tmp_path: Path) -> None:
+    """ConfigMap templates are substituted as YAML text: only a quoted placeholder stays a string."""
+    (tmp_path / "experiments").mkdir()
+    for key in ("unquoted", "quoted"):
+        exp = experiment(key).split("    trialSpec:\n")[0] + (
+            "    configMap:\n"
+            "      configMapName: tfjob-templates\n"
+            "      configMapNamespace: kubeflow\n"
+            f"      templatePath: {key}.yaml\n"
+        )
+        (tmp_path / "experiments" / f"{key}.yaml").write_text(exp)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "tfjob.yaml").write_text(TFJOB_CONFIG_MAP)
+    run = concise(".", "--select", "KAT341", cwd=tmp_path)
+    found = [line for line in run.out.splitlines() if " KAT341 " in line]
+    assert len(found) == 1 and found[0].startswith("templates/tfjob.yaml:25:21: KAT341 "), run.both
+    assert "`replicas` must be an integer, but Katib substitutes `${trialParameters.learningRate}` as text" in found[0]
+
+
+def stock_experiment(parameters: str, key: str = "defaultTrialTemplate.yaml") -> str:
+    return experiment().split("    trialParameters:\n")[0] + (
+        "    trialParameters:\n" + parameters +
+        "    configMap:\n"
+        "      configMapName: trial-templates\n"
+        "      configMapNamespace: kubeflow\n"
+        f"      templatePath: {key}\n"
+        "    successCondition: status.conditions.#(type==\"Complete\")#|#(status==\"True\")#\n"
+        "    failureCondition: status.conditions.#(type==\"Failed\")#|#(status==\"True\")#\n"
+    )
+
+
+def test_stock_trial_template_is_assumed_when_its_config_map_is_not_linted(tmp_path: Path) -> None:
+    """Katib's stock `trial-templates` ConfigMap: its content is checked, as warnings naming the template line."""
+    (tmp_path / "exp.yaml").write_text(stock_experiment("      - name: learningRate\n        reference: lr\n"))
+    run = concise(".", "--select", "KAT302,KAT061", cwd=tmp_path)
+    assert run.code == 0, run.both  # a warning: the cluster's copy may differ
+    assert run.out.splitlines()[0] == (
+        "exp.yaml:29:21: KAT302 [warning] `${trialParameters.momentum}` is not declared in "
+        "spec.trialTemplate.trialParameters; the webhook rejects the Experiment (checked against Katib's stock "
+        "`kubeflow/trial-templates` ConfigMap, key `defaultTrialTemplate.yaml`, line 15 of the template, since it "
+        "is not among the linted files; a cluster may have changed it) [undefined-trial-parameter]"
+    ), run.both
+    assert "KAT061" not in run.out
+    # both parameters declared: nothing to say about the stock template
+    (tmp_path / "exp.yaml").write_text(stock_experiment(
+        "      - name: learningRate\n        reference: lr\n      - name: momentum\n        reference: lr\n"
+    ))
+    assert concise(".", "--select", "KAT302,KAT061", cwd=tmp_path).out.startswith("All checks passed"), run.both
+
+
+def test_stock_trial_template_is_not_assumed_for_other_keys_or_a_linted_config_map(tmp_path: Path) -> None:
+    declared = "      - name: learningRate\n        reference: lr\n"
+    (tmp_path / "exp.yaml").write_text(stock_experiment(declared, "mine.yaml"))
+    alone = concise(".", "--select", "KAT302,KAT061", cwd=tmp_path)
+    assert codes_at(alone.out, "KAT061") == ["exp.yaml:27"] and "KAT302" not in alone.out, alone.both
+    # the project's own `trial-templates` wins over the stock content
+    (tmp_path / "exp.yaml").write_text(stock_experiment("      - name: learningRate\n        reference: lr\n"))
+    (tmp_path / "templates.yaml").write_text(
+        TEMPLATE_CONFIG_MAP.replace("job.yaml", "defaultTrialTemplate.yaml").replace("learningRat}", "learningRate}")
+    )
+    run = concise(".", "--select", "KAT302,KAT061", cwd=tmp_path)
+    assert run.out.startswith("All checks passed"), run.both
+
+
+TRAINJOB_EXPERIMENT = """\
+apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata:
+  name: tj
+  namespace: kubeflow
+spec:
+  trialTemplate:
+    primaryContainerName: trainer
+    trialSpec:
+      apiVersion: trainer.kubeflow.org/v1alpha1
+      kind: TrainJob
+      spec:
+        runtimeRef:
+          name: torch-distributed
+"""
+
+
+def test_stock_training_runtime_is_assumed_unless_the_project_defines_it(tmp_path: Path) -> None:
+    (tmp_path / "exp.yaml").write_text(TRAINJOB_EXPERIMENT)
+    run = concise(".", "--select", "KAT301", cwd=tmp_path)
+    assert codes_at(run.out, "KAT301") == ["exp.yaml:8"] and "KAT301 [warning]" in run.out, run.both
+    assert "Trainer v2.3.0's stock runtime assumed, since no linted file defines it" in run.out
+    (tmp_path / "runtime.yaml").write_text(
+        "apiVersion: trainer.kubeflow.org/v1alpha1\nkind: ClusterTrainingRuntime\nmetadata:\n"
+        "  name: torch-distributed\nspec: {}\n"
+    )
+    assert concise(".", "--select", "KAT301", cwd=tmp_path).out.startswith("All checks passed")

@@ -206,3 +206,129 @@ def test_a_broken_bundled_file_is_a_notice(tmp_path: Path, monkeypatch: pytest.M
     assert result.diagnostics == []
     [notice] = result.notices
     assert "katiblint's bundled k8s-job-1.37.json cannot be read" in notice and "reinstall katiblint" in notice
+
+
+# --- KAT341: the Kubeflow job kinds ---------------------------------------------------------------
+
+TFJOB_EXPERIMENT = """\
+apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata:
+  name: tfjob
+spec:
+  trialTemplate:
+    primaryContainerName: tensorflow
+    trialParameters:
+      - name: workers
+        reference: workers
+    trialSpec:
+      apiVersion: kubeflow.org/v1
+      kind: TFJob
+      spec:
+        tfReplicaSpecs:
+          Worker:
+            replicas: ${trialParameters.workers}
+            template:
+              spec:
+                containers:
+                  - name: tensorflow
+                    image: busybox
+"""
+
+
+def test_bundled_kubeflow_schemas_cover_every_kind_katib_runs_and_resolve() -> None:
+    data = json.loads((ROOT / "rules" / "data" / "kubeflow-jobs.json").read_text(encoding="utf-8"))
+    assert sorted(data["kinds"]) == [
+        "kubeflow.org/v1 JAXJob", "kubeflow.org/v1 MPIJob", "kubeflow.org/v1 PaddleJob", "kubeflow.org/v1 PyTorchJob",
+        "kubeflow.org/v1 TFJob", "kubeflow.org/v1 XGBoostJob", "trainer.kubeflow.org/v1alpha1 TrainJob",
+    ]
+    assert [(s["repo"], s["release"], len(s["commit"])) for s in data["sources"]] == [
+        ("kubeflow/training-operator", "v1.9.0", 40), ("kubeflow/trainer", "v2.3.0", 40),
+    ]
+    definitions = _k8s_schema.job_schema(None).definitions
+    refs = set(_k8s_schema._refs(data["kinds"]))
+    assert "io.k8s.api.core.v1.PodTemplateSpec" in refs
+    assert refs <= set(definitions), refs - set(definitions)
+    assert '"description"' not in json.dumps(data["kinds"])
+
+
+def test_kubeflow_kinds_are_checked_on_a_plain_install(without_kubernetes_validate: None) -> None:
+    _k8s_schema.kubeflow_schemas.cache_clear()
+    result = Linter(Settings(select=("KAT341",))).lint_text(TFJOB_EXPERIMENT, "exp.yaml")
+    assert [(d.code, d.severity.value, d.start) for d in result.diagnostics] == [("KAT341", "error", (16, 22))]
+    assert result.diagnostics[0].message.startswith(
+        "`replicas` must be an integer, but Katib substitutes `${trialParameters.workers}` as text, "
+        "so the value is a string"
+    )
+
+
+SMALL_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: tfjobs.kubeflow.org
+spec:
+  group: kubeflow.org
+  names: {kind: TFJob}
+  versions:
+    - name: v1
+      served: true
+      schema:
+        openAPIV3Schema:
+          description: TFJob is the Schema for the tfjobs API.
+          properties:
+            spec:
+              properties:
+                tfReplicaSpecs:
+                  additionalProperties:
+                    properties:
+                      replicas: {format: int32, type: integer, description: Number of replicas.}
+                      template:
+                        properties:
+                          metadata: {type: object}
+                          spec:
+                            properties:
+                              containers: {type: array, items: {type: object}}
+                            type: object
+                        type: object
+                    type: object
+                  type: object
+              type: object
+              x-kubernetes-validations: [{rule: "true", message: never}]
+            status: {type: object}
+          type: object
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: clustertrainingruntimes.trainer.kubeflow.org
+spec:
+  group: trainer.kubeflow.org
+  names: {kind: ClusterTrainingRuntime}
+  versions: [{name: v1alpha1, served: true, schema: {openAPIV3Schema: {type: object}}}]
+"""
+
+
+def test_the_kubeflow_generator_keeps_types_and_shares_pod_templates(tmp_path: Path) -> None:
+    script = ROOT / "scripts" / "generate_kubeflow_schemas.py"
+    spec = importlib.util.spec_from_file_location("generate_kubeflow_schemas", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    (tmp_path / "kubeflow.org_tfjobs.yaml").write_text(SMALL_CRD)
+    text = module.generate([(tmp_path, "kubeflow/training-operator", "v9.9.9", "0" * 40)])  # type: ignore[attr-defined]
+    data = json.loads(text)
+    assert data["sources"] == [{
+        "repo": "kubeflow/training-operator", "release": "v9.9.9", "commit": "0" * 40,
+        "files": ["manifests/base/crds/kubeflow.org_tfjobs.yaml"],
+    }]
+    assert list(data["kinds"]) == ["kubeflow.org/v1 TFJob"]  # runtimes are not trial kinds
+    assert data["kinds"]["kubeflow.org/v1 TFJob"] == {
+        "properties": {"spec": {"properties": {"tfReplicaSpecs": {"additionalProperties": {"properties": {
+            "replicas": {"type": "integer"},
+            "template": {"$ref": "#/$defs/io.k8s.api.core.v1.PodTemplateSpec"},
+        }, "type": "object"}, "type": "object"}}, "type": "object"}},
+        "type": "object",
+    }
+    assert text.count("\n") == 3  # the header, one line per kind, the end

@@ -50,6 +50,9 @@ NOTICES = "notices"
 # Namespaces and Kubeflow Profiles among the linted manifests: name -> why Istio injects there ("": it does not).
 NAMESPACES = "namespaces"
 NAMESPACE_MARKERS = ("Namespace", "Profile")
+# Names of the ClusterTrainingRuntimes the project defines (a TrainJob trial's pods come from one).
+TRAINING_RUNTIMES = "training_runtimes"
+TRAINING_RUNTIME_KIND = "ClusterTrainingRuntime"
 
 
 @dataclass(frozen=True)
@@ -333,6 +336,14 @@ class TemplateOrigin:
     source: SourceFile
     embedded: Embedded
     config_map: str
+    stock_key: str | None = None  # Katib's stock `trial-templates`, assumed: the key whose content was used
+    reference: Node | None = None  # the Experiment's `templatePath` (stock findings are shown there)
+
+
+# Katib's stock trial templates (manifests/v1beta1/components/controller/trial-templates.yaml).
+STOCK_TEMPLATES_FILE = "trial-templates.yaml"
+STOCK_TEMPLATES_NAME = "trial-templates"
+STOCK_TEMPLATES_NAMESPACE = "kubeflow"
 
 
 def config_maps(documents: list[Document], display: str) -> list[TemplateMap]:
@@ -375,22 +386,115 @@ def find_template(exp: Experiment, ctx: Context) -> tuple[TemplateMap, Scalar] |
     return None
 
 
+def stock_template(exp: Experiment) -> tuple[TemplateMap, Scalar, str, Node] | None:
+    """Katib's stock `trial-templates` entry the Experiment's `configMap` names, as katiblint ships it.
+
+    Only `trial-templates` in `kubeflow` (where Katib installs it) with one of its stock keys.
+    """
+    found = template_ref(exp)
+    if found is None:
+        return None
+    ref, name, namespace, key = found
+    if name != STOCK_TEMPLATES_NAME or not key or (namespace or exp.namespace) != STOCK_TEMPLATES_NAMESPACE:
+        return None
+    stock = _stock_config_map()
+    data = mapping(stock.root.get("data")) if stock is not None else None
+    value = data.get(key) if data is not None else None
+    reference = ref.get("templatePath")
+    if stock is None or not isinstance(value, Scalar) or not isinstance(value.value, str) or reference is None:
+        return None
+    return stock, value, key, reference
+
+
+_STOCK: list[TemplateMap | None] = []
+
+
+def _stock_config_map() -> TemplateMap | None:
+    """The bundled stock ConfigMap, read once per process (None if the file is missing or broken)."""
+    if not _STOCK:
+        from katiblint.resources import data_path
+
+        path = data_path(STOCK_TEMPLATES_FILE)
+        found = None
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            text = None
+        if text is not None:
+            display = f"katib:{STOCK_TEMPLATES_NAMESPACE}/{STOCK_TEMPLATES_NAME}"
+            maps = config_maps(load(SourceFile(display, text)).documents, display)
+            found = next((m for m in maps if m.name == STOCK_TEMPLATES_NAME), None)
+        _STOCK.append(found)
+    return _STOCK[0]
+
+
 def attach_template(exp: Experiment, ctx: Context) -> None:
-    """Give `exp` the trialSpec of the ConfigMap its trialTemplate names, when it is among the linted files."""
+    """Give `exp` the trialSpec of the ConfigMap its trialTemplate names, when it is among the linted files,
+    else Katib's stock content when it names a stock template."""
     found = find_template(exp, ctx)
     if found is None:
+        stock = stock_template(exp)
+        if stock is not None:
+            holder, value, key, reference = stock
+            _attach(exp, holder, value, stock_key=key, reference=reference)
         return
     holder, value = found
+    _attach(exp, holder, value)
+
+
+def _attach(exp: Experiment, holder: TemplateMap, value: Scalar, stock_key: str | None = None,
+            reference: Node | None = None) -> None:
     source = holder.doc.source
     same_file = source.path == exp.source.path and source.text == exp.source.text
     shift = 0 if same_file and value.style == "|" else len(exp.source.text) + 1
     embedded = embed(source, value, shift)
     loaded = load(embedded.source)
     roots = [d.root for d in loaded.documents if isinstance(d.root, Mapping) and not d.problems]
+    # the template's tree is freed with the Experiment's file (loader.release), not by the cycle collector
+    exp.doc.collections.extend(node for doc in loaded.documents for node in doc.collections)
     if loaded.problems or not roots:
         return  # a broken template is its ConfigMap's own YAML problem; nothing to check
     exp.use_trial_spec(roots[0], embedded.source)
-    exp.template_origin = TemplateOrigin(holder.path, source, embedded, holder.name)
+    exp.template_origin = TemplateOrigin(holder.path, source, embedded, holder.name, stock_key, reference)
+
+
+def assume_stock(exp: Experiment, diags: list[Diagnostic], without: list[Diagnostic]) -> list[Diagnostic]:
+    """Findings of an Experiment checked against Katib's stock template, which may differ on the cluster.
+
+    Those the stock content brings (not in `without`, the findings with no template) become warnings
+    at most, say the content was assumed, and lose their fixes; those inside the template are shown at
+    the Experiment's `templatePath`, naming the template's line.
+    """
+    from katiblint.diagnostics import Severity
+
+    origin = exp.template_origin
+    if not isinstance(origin, TemplateOrigin) or origin.stock_key is None:
+        return diags
+    seen = {(d.code, d.span.start, d.span.end, d.message) for d in without}
+    shift = origin.embedded.shift
+    kept = []
+    for diag in diags:
+        inside = diag.span.start >= shift
+        if not inside and (diag.code, diag.span.start, diag.span.end, diag.message) in seen:
+            kept.append(diag)
+            continue
+        where = f"key `{origin.stock_key}`"
+        if inside:
+            at = origin.embedded.to_file(diag.span).start
+            text = origin.source.text
+            line = text.count("\n", origin.embedded.value.start, at)  # the template's first line is 1
+            where += f", line {line} of the template"
+            if origin.reference is not None:
+                diag.span = origin.reference.span
+        diag.message += (
+            f" (checked against Katib's stock `{STOCK_TEMPLATES_NAMESPACE}/{STOCK_TEMPLATES_NAME}` ConfigMap, "
+            f"{where}, since it is not among the linted files; a cluster may have changed it)"
+        )
+        if diag.severity is Severity.ERROR:
+            diag.severity = Severity.WARNING
+        diag.fix = None
+        kept.append(diag)
+    return kept
 
 
 Pending = dict[str, dict[tuple[str, int], list["Diagnostic"]]]
@@ -403,7 +507,7 @@ def route(exp: Experiment, diags: list[Diagnostic], pending: Pending) -> list[Di
     re-lints after each round) replaces what it left, so a finding it no longer has goes away.
     """
     origin: TemplateOrigin | None = getattr(exp, "template_origin", None)
-    if origin is None or origin.embedded.shift == 0:
+    if origin is None or origin.embedded.shift == 0 or origin.stock_key is not None:
         return diags
     kept = []
     moved: list[Diagnostic] = []
@@ -459,7 +563,8 @@ def prepare(linter: Linter, files: list[str]) -> None:
         has_config = want_config and any(m.encode() in data for m in CONFIG_MARKERS)
         has_maps = any_ref and b"ConfigMap" in data
         has_namespaces = any(b"kind: " + m.encode() in data for m in NAMESPACE_MARKERS)
-        if not (has_config or has_maps or has_namespaces):
+        has_runtimes = b"kind: " + TRAINING_RUNTIME_KIND.encode() in data
+        if not (has_config or has_maps or has_namespaces or has_runtimes):
             continue
         source, _, _ = decode(data, display_path(path))
         if source is None:
@@ -473,6 +578,8 @@ def prepare(linter: Linter, files: list[str]) -> None:
                     configs.append(config)
         if has_maps:
             maps.extend(config_maps(documents, source.path))
+        if has_runtimes:
+            linter.extras.setdefault(TRAINING_RUNTIMES, set()).update(training_runtimes(documents))
     if len(configs) == 1:
         use_config(linter.extras, configs[0])
     elif len(configs) > 1:
@@ -485,6 +592,19 @@ def prepare(linter: Linter, files: list[str]) -> None:
         )
     linter.extras["template_maps"] = maps
     linter.extras[PENDING] = {}
+
+
+def training_runtimes(documents: list[Document]) -> set[str]:
+    """Names of the ClusterTrainingRuntimes among `documents`."""
+    names = set()
+    for doc in documents:
+        root = doc.root
+        if isinstance(root, Mapping) and as_str(root.get("kind")) == TRAINING_RUNTIME_KIND:
+            meta = mapping(root.get("metadata"))
+            name = as_str(meta.get("name")) if meta is not None else None
+            if name:
+                names.add(name)
+    return names
 
 
 def same_cluster(a: ClusterConfig, b: ClusterConfig) -> bool:
@@ -577,6 +697,8 @@ def file_extras(extras: dict[str, Any], documents: list[Document], source: Sourc
             use_config(extras, configs[0])
     if any("kind: " + m in text for m in NAMESPACE_MARKERS):
         extras[NAMESPACES] = {**extras.get(NAMESPACES, {}), **namespace_injection(documents)}
+    if "kind: " + TRAINING_RUNTIME_KIND in text:
+        extras[TRAINING_RUNTIMES] = set(extras.get(TRAINING_RUNTIMES, ())) | training_runtimes(documents)
     if TEMPLATE_MARKER in text and "ConfigMap" in text:
         own = config_maps(documents, source.path)
         others = [m for m in extras.get("template_maps", ()) if m.path != source.path]

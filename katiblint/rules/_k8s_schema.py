@@ -423,3 +423,39 @@ def _dropped(type_name: str, key: str, value: Node, schema: dict[str, Any]) -> b
         if value.kind == "bool" and value.value is False:
             return (type_name, key) in VALUE_BOOL_FIELDS
     return False
+
+
+# --- the Kubeflow job kinds (KAT341) ---------------------------------------------------------------
+
+KUBEFLOW_FILE = "kubeflow-jobs.json"
+
+
+class KubeflowSchemas(NamedTuple):
+    """The CRD schemas of the Kubeflow job kinds, walkable with `walk` (their Kubernetes types are `$ref`s
+    into the bundled Job schema), and where they come from."""
+
+    schema: JobSchema
+    roots: dict[str, dict[str, Any]]  # "<apiVersion> <kind>" -> the kind's openAPIV3Schema
+    sources: tuple[str, ...]  # "repo release" per source
+
+
+@lru_cache(maxsize=1)
+def kubeflow_schemas() -> KubeflowSchemas | str:
+    """`rules/data/kubeflow-jobs.json` (written by `scripts/generate_kubeflow_schemas.py`), or why it cannot be read."""
+    from katiblint.resources import rules_dir
+
+    path = rules_dir() / "data" / KUBEFLOW_FILE
+    try:
+        data = json.loads(path.read_bytes())
+        kinds = data["kinds"]
+        sources = tuple(f"{s['repo']} {s['release']}" for s in data["sources"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return f"katiblint's bundled {KUBEFLOW_FILE} cannot be read ({exc}); reinstall katiblint"
+    bundled = bundled_versions()
+    if not bundled:
+        return "katiblint's bundled Kubernetes Job schema is missing; reinstall katiblint"
+    version = max(bundled)
+    found = schema_or_reason(f"{version[0]}.{version[1]}")
+    if isinstance(found, str):
+        return found
+    return KubeflowSchemas(JobSchema(version, found.definitions), dict(kinds), sources)

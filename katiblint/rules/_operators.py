@@ -133,6 +133,25 @@ def trainjob_primary_pod_labels() -> dict[str, str]:
     return {str(k): str(v) for k, v in labels.items()}
 
 
+class StockRuntimes(NamedTuple):
+    """Trainer's stock ClusterTrainingRuntimes: their names and the container that runs training."""
+
+    kind: str
+    names: tuple[str, ...]
+    trainer_container: str
+    release: str
+
+
+def stock_runtimes() -> StockRuntimes:
+    found = (_data().get("trainjob") or {}).get("stock_runtimes") or {}
+    return StockRuntimes(
+        str(found.get("kind", "ClusterTrainingRuntime")),
+        tuple(str(n) for n in found.get("names") or ()),
+        str(found.get("trainer_container", "")),
+        releases().get("trainer", ""),
+    )
+
+
 def releases() -> dict[str, str]:
     """`training_operator` / `trainer` -> the release the data was transcribed from."""
     return {k: str((_data().get(k) or {}).get("release", "")) for k in ("training_operator", "trainer")}

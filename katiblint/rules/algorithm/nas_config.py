@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Iterator
 
-from katiblint.katib.catalog import parse_float
+from katiblint.katib.catalog import parse_float, parse_int
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
 from katiblint.yaml import Mapping, Scalar
@@ -20,6 +20,16 @@ _TYPES = ("int", "double", "categorical", "discrete")
 
 def _empty(node: object) -> bool:
     return node is None or (isinstance(node, Scalar) and (node.value is None or str(node.value).strip() == ""))
+
+
+def _unparsed(space: Mapping | None, keys: tuple[str, ...], parse: object) -> tuple[str, str] | None:
+    """The first of `keys` whose text the service's parser rejects (an absent key is the empty string)."""
+    for key in keys:
+        text = as_str(space.get(key)) if space is not None else None
+        text = "" if text is None else text
+        if parse(text) is None:  # type: ignore[operator]
+            return key, text
+    return None
 
 
 class NasConfig(Rule):
@@ -106,11 +116,39 @@ class NasConfig(Rule):
                                           f"positive `step`; {_FAILS} (`Step parameter should be > 0 in "
                                           "ParameterConfig.feasibleSpace`)", help="add a positive `step`")
                     continue
+                if enas:
+                    unparsed = _unparsed(space, ("min", "max"), parse_float)
+                    if unparsed is not None:
+                        key, text = unparsed
+                        yield self._enas_parse(space or p, key, pname, op_type, "float", text)
+                        continue
                 yield from self._overshoot(p, pname, op_type or "?", as_str(low), as_str(high), value, enas)
             elif ptype == "int" and enas and _empty(step):
                 yield self.report_key(space or p, "step", f"enas expands int parameter `{pname}` of `{op_type}` with "
                                       f"`int(step)`, so it needs a `step` (`invalid literal for int() with base 10: "
                                       f"''`); {_STUCK}", help="add `step: \"1\"`")
+            elif ptype == "int" and enas:
+                unparsed = _unparsed(space, ("min", "max", "step"), parse_int)
+                if unparsed is not None:
+                    key, text = unparsed
+                    yield self._enas_parse(space or p, key, pname, op_type, "int", text)
+
+    def _enas_parse(self, holder: Mapping, key: str, pname: str, op_type: str | None, kind: str,
+                    text: str) -> Diagnostic:
+        """Operation.py _parse_operations reads an operation's int/double space with int()/float(), unguarded."""
+        error = (f"invalid literal for int() with base 10: {text!r}" if kind == "int"
+                 else f"could not convert string to float: {text!r}")
+        noun = "an integer" if kind == "int" else "a number"
+        value = holder.get(key)
+        report = (lambda m, help: self.report(value, m, help=help)) if isinstance(value, Scalar) else (
+            lambda m, help: self.report_key(holder, key, m, help=help))
+        kind_name = "int" if kind == "int" else "double"
+        what = (f"has no `{key}`" if text == "" else f"has `{key}: {text}`, not {noun} to Python's `{kind}()`")
+        return report(
+            f"{kind_name} parameter `{pname}` of `{op_type}` {what}, and enas reads it with `{kind}()` when it "
+            f"expands the operations (`{error}`); {_STUCK}",
+            help=f"write `{key}` as {noun} Python's `{kind}()` reads, e.g. `\"{'3' if kind == 'int' else '0.5'}\"`",
+        )
 
     def _overshoot(self, p: Mapping, pname: str, op_type: str, low_text: str | None, high_text: str | None,
                    step: float, enas: bool) -> Iterator[Diagnostic]:

@@ -146,7 +146,8 @@ class IstioSidecarInjection(Rule):
             return
         # One finding per Experiment; its fix labels every pod template that lacks the setting.
         value = "false" if policy == "auto" else policy
-        edits = [e for e in (add_label(exp.source, pod, value) for pod in missing) if e is not None]
+        # the pods are nodes of the template text (a ConfigMap template is parsed apart from this file)
+        edits = [e for e in (add_label(exp.trial_spec_source, pod, value) for pod in missing) if e is not None]
         fix = Fix.safe(f'add label `{KEY}: "{value}"`', *edits) if len(edits) == len(missing) else None
         labels = ", ".join(f"`{pod.label}`" for pod in missing)
         if policy == "auto":

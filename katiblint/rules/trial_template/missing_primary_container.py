@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
+from katiblint.diagnostics import Diagnostic, Fix, FixAvailability, Severity
 from katiblint.fix.edits import replace_scalar
 from katiblint.yaml import Scalar
-from katiblint.katib.experiment import Experiment
+from katiblint.katib.experiment import Experiment, as_str, mapping
 from katiblint.registry import Rule
 from katiblint.suggest import closest, unique_closest
 
@@ -35,8 +35,11 @@ class MissingPrimaryContainer(Rule):
             )
             return
         pods = exp.pod_templates
+        if exp.trial_kind == "TrainJob" and isinstance(node, Scalar):
+            yield from self._stock_runtime(exp, ctx, node, primary)
+            return
         if not pods or not isinstance(node, Scalar):
-            return  # pods come from elsewhere (TrainJob runtime, ConfigMap): nothing to compare
+            return  # pods come from elsewhere (ConfigMap): nothing to compare
         every = [c.name for pod in pods for c in pod.containers if c.name]
         names = list(dict.fromkeys(every))
         lacking = [pod for pod in pods if primary not in [c.name for c in pod.containers]]
@@ -70,3 +73,35 @@ class MissingPrimaryContainer(Rule):
                 help=f"name a container `{primary}` in every pod template of the trial, "
                 "or use a container name that every pod shares",
             )
+
+    def _stock_runtime(self, exp: Experiment, ctx: Context, node: Scalar, primary: str) -> Iterator[Diagnostic]:
+        """A TrainJob's pods come from its runtime: checked when it is one of Trainer's stock runtimes."""
+        from katiblint.rules._operators import stock_runtimes
+
+        template = exp.trial_template
+        spec = mapping(exp.trial_spec.get("spec")) if exp.trial_spec is not None else None
+        ref = mapping(spec.get("runtimeRef")) if spec is not None else None
+        stock = stock_runtimes()
+        name = as_str(ref.get("name")) if ref is not None else None
+        kind = (as_str(ref.get("kind")) if ref is not None else None) or stock.kind  # Trainer's default
+        if template is None or template.get("primaryPodLabels") is not None:
+            return  # pods the user selected: what they hold is not known
+        if name not in stock.names or kind != stock.kind or primary == stock.trainer_container:
+            return
+        from katiblint.katib.cluster import TRAINING_RUNTIMES, training_runtimes
+
+        defined = set(ctx.extras.get(TRAINING_RUNTIMES, ())) | training_runtimes(ctx.documents)
+        if name in defined:
+            return  # the project defines it: the cluster's runtime is not the stock one
+        container = stock.trainer_container
+        yield self.report(
+            node,
+            f"primaryContainerName `{primary}` is not the container of the pods Katib's default "
+            f"primaryPodLabels select in the stock {kind} `{name}` (replicated job `node`, container "
+            f"`{container}`); Katib's pod webhook denies those pods and the Trial stays Running (Trainer "
+            f"{stock.release}'s stock runtime assumed, since no linted file defines it; a cluster may have "
+            "changed it)",
+            help=f"did you mean `{container}`? name the container that runs training",
+            fix=Fix.unsafe(f"rename to `{container}`", replace_scalar(node, container)),
+            severity=Severity.WARNING,
+        )
