@@ -53,8 +53,8 @@ class PbtConfiguration(Rule):
                     p.space if p.space is not None else p.node,
                     "step",
                     f"pbt expands double `{p.name}` into `np.arange(min, max + step/2, step)`, so it needs a `step`; "
-                    "without one GetSuggestions fails (`could not convert string to float: ''`) and the Experiment "
-                    "stays Running",
+                    "without one GetSuggestions fails from its first call (`could not convert string to float: ''`), so "
+                    "no Trial is ever created and the Experiment stays Created",
                     help="add `step` to `feasibleSpace`",
                 )
         population_text, _ = setting_values(exp).get("n_population", (None, None))
