@@ -33,12 +33,17 @@ class UnknownMetricStrategy(Rule):
             if not isinstance(node, Scalar) or value is None or value in STRATEGIES:
                 continue
             guess = _ALIASES.get(value.lower()) or closest(value, STRATEGIES)
-            # status_util.go getObjectiveMetricValue knows only min, max and latest
+            # status_util.go getObjectiveMetricValue and suggestionclient.go convertTrialObservation know
+            # only min, max and latest: any other strategy yields the unavailable value or an empty one
+            metric = as_str(item.get("name"))
+            if metric == as_str(objective.get("objectiveMetricName")):
+                then = ("Katib accepts it, but reads the objective of every Trial as unavailable, so there is no best "
+                        "Trial and the goal is never reached, and it sends the suggestion service an empty value")
+            else:
+                then = "Katib accepts it, but sends the suggestion service an empty value for this metric"
             yield self.report(
                 node,
-                f"metric strategy `{value}` for `{as_str(item.get('name'))}` is not `min`, `max` or `latest`; "
-                "Katib accepts it but reports the metric as unavailable, so there is no best Trial and the "
-                "goal is never reached",
+                f"metric strategy `{value}` for `{metric}` is not `min`, `max` or `latest`; {then}",
                 help=(f"did you mean `{guess}`? " if guess else "") + "use `min`, `max` or `latest`",
                 fix=Fix.unsafe(f"use `{guess}`", replace_scalar(node, guess)) if guess else None,
             )
