@@ -229,7 +229,8 @@ class ShellWrappedCommand(Rule):
                     last,
                     f"Katib appends ` 1>/var/log/katib/metrics.log 2>&1` to this `{shell} -c` script, which "
                     f"redirects only its last command, `{' '.join(final)[:40]}`: what the training printed before "
-                    "never reaches the metrics file, so every Trial ends MetricsUnavailable",
+                    "never reaches the metrics file, so unless that command prints the metrics every Trial ends "
+                    "MetricsUnavailable",
                     help="make the training command the script's last command, or group the script: "
                     "`{ ...; }` or `( ... )`",
                 )
