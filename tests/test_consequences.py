@@ -199,7 +199,8 @@ CASES: dict[str, tuple[str, str]] = {
                    "distribution: gaussian}}]"), "the webhook rejects the Experiment"),
     "KAT504": (exp("parameters: [{name: lr, parameterType: double, feasibleSpace: {min: '0.1'}}]"),
                "the webhook rejects the Experiment"),
-    "KAT572": (exp("parameters: [{name: lr, parameterType: double, feasibleSpace: {min: '0.01', max: '0.05', step: '0.5'}}]"),
+    "KAT572": (exp("algorithm: {algorithmName: grid}\n"
+                   "parameters: [{name: lr, parameterType: double, feasibleSpace: {min: '0.01', max: '0.05', step: '0.5'}}]"),
                "every Trial gets `0.01`, so the parameter is silently not tuned"),
     "KAT574": (exp("parameters: [{name: opt, parameterType: categorical, feasibleSpace: {list: []}}]"),
                "the suggestion service gets an empty choice and fails, so no Trial is created"),
