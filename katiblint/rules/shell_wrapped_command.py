@@ -222,6 +222,7 @@ class ShellWrappedCommand(Rule):
         if lost is not None:
             yield lost
             return
+        yield from self._children(" ".join(as_str(n) or "" for n in rest), last, kind, exp)
         if kind == "StdOut" and len(rest) == 1:
             final = re.split(r"&&|\|\||;|\n", _clean(text))[-1].split()
             if final and final[0] in _NOT_TRAINING:
@@ -290,6 +291,29 @@ class ShellWrappedCommand(Rule):
             )
         return None
 
+    def _children(self, script: str, node: Scalar, kind: str, exp: Experiment) -> Iterator[Diagnostic]:
+        """Early stopping stops the training by terminating the one child of the wrapper's shell.
+
+        file-metricscollector main.go watchMetricsFile: when the stop rules are met it lists the
+        children of the main process and exits (`Multiple children processes are not supported`)
+        unless there is exactly one.
+        """
+        if exp.early_stopping is None or kind not in ("StdOut", "File"):
+            return
+        _, commands = _top_level(_clean(script))
+        op = next((sep for sep, _ in commands if sep in ("|", "&")), None)
+        if op is None:
+            return
+        what = "a pipeline (`|`)" if op == "|" else "a background command (`&`)"
+        yield self.report(
+            node,
+            f"the script runs {what}, so the wrapper's shell has more than one child process; when an early-stopping "
+            "rule is met the metrics collector stops only a single child and otherwise exits with an error "
+            "(`Multiple children processes are not supported`): the training runs on and the Trial fails instead "
+            "of stopping early",
+            help="run the training as the script's only process, e.g. write its log from the program, not with `| tee`",
+        )
+
     # -- `/bin/sh -c <script>`: not recognised, wrapped once more ---------------------------------------
 
     def _unrecognised_shell(self, items: list[Scalar], kind: str, exp: Experiment) -> Iterator[Diagnostic]:
@@ -338,6 +362,7 @@ class ShellWrappedCommand(Rule):
         if lost is not None:
             yield lost
             return
+        yield from self._children(" ".join(as_str(n) or "" for n in items), items[-1], kind, exp)
         program = texts[0].split()[0] if texts[0].split() else ""
         for index, (node, text) in enumerate(zip(items, texts)):
             if index == 0 or _OPERATOR_TOKEN.match(text.strip()):
