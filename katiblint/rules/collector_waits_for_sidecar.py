@@ -14,40 +14,13 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
-from katiblint.model import Experiment, PodTemplate, as_str, mapping, mappings
+from katiblint.model import Experiment, as_str, mapping, mappings
 from katiblint.registry import Rule
-from katiblint.rules._runtime import collector_kind, effective_primary_pod_labels
+from katiblint.rules._collector import collector_pods
+from katiblint.rules._runtime import collector_kind
 
 # pkg/webhook/v1beta1/pod: the collectors Katib builds itself, all of which wait with pns
 WAITING_KINDS = ("StdOut", "File", "TensorFlowEvent")
-_MASTER_ROLES = ("Master", "Chief", "Launcher", "master", "chief", "launcher")
-
-
-def _role(pod: PodTemplate) -> str | None:
-    head, _, role = pod.label.partition(".")
-    return role if head.endswith("ReplicaSpecs") and role else None
-
-
-def _labels(pod: PodTemplate) -> dict[str, str]:
-    labels = mapping(pod.metadata.get("labels")) if pod.metadata else None
-    return {k: as_str(v) or "" for k, _, v in labels.items()} if labels else {}
-
-
-def _primary(pod: PodTemplate, pods: list[PodTemplate], wanted: dict[str, str]) -> bool:
-    """Does Katib inject the collector into this pod (isPrimaryPod), as far as the manifest tells?"""
-    if not wanted:
-        return True
-    own = _labels(pod)
-    if all(own.get(k) == v for k, v in wanted.items()):
-        return True
-    if list(wanted) == ["training.kubeflow.org/job-role"] and wanted["training.kubeflow.org/job-role"] == "master":
-        # the operators label the master-like replica, else worker 0
-        roles = [_role(p) for p in pods]
-        role = _role(pod)
-        if any(r in _MASTER_ROLES for r in roles):
-            return role in _MASTER_ROLES
-        return role in ("Worker", "worker")
-    return False
 
 
 class CollectorWaitsForSidecar(Rule):
@@ -59,12 +32,7 @@ class CollectorWaitsForSidecar(Rule):
         kind = collector_kind(exp)
         if kind not in WAITING_KINDS or not exp.pod_templates:
             return
-        primary = exp.primary_container_name
-        _, wanted = effective_primary_pod_labels(exp)
-        pods = [p for p in exp.pod_templates if any(c.name == primary for c in p.containers)]
-        for pod in pods:
-            if not _primary(pod, pods, wanted):
-                continue
+        for pod in collector_pods(exp):
             spec = mapping(pod.node.get("spec"))
             for init in mappings(spec.get("initContainers")) if spec is not None else []:
                 policy = init.get("restartPolicy")
