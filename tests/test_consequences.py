@@ -192,6 +192,9 @@ CASES: dict[str, tuple[str, str]] = {
                "reads the objective of every Trial as unavailable, so there is no best Trial and the goal is never reached"),
     "KAT417": (exp(job(pod="initContainers: [{name: proxy, image: x, restartPolicy: Always}]")),
                "so the collector never reports metrics, the pod never completes and the Trial stays Running"),
+    "KAT418": (exp(job(pod="volumes: [{name: metrics-volume, emptyDir: {}}]")),
+               "two volumes with one name make the pod invalid: Kubernetes rejects every trial pod, so none is ever "
+               "created and the Trial stays Running"),
     "KAT501": (exp(OBJECTIVE + RANDOM), "the webhook rejects it (`spec: Required value"),
     "KAT502": (exp("parameters: [{name: lr, parameterType: float, feasibleSpace: {min: '0.1', max: '0.2'}}]"),
                "the webhook rejects the Experiment"),
