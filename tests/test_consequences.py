@@ -91,7 +91,7 @@ CASES: dict[str, tuple[str, str]] = {
                "validation fails and the Experiment fails"),
     "KAT212": (exp("algorithm: {algorithmName: grid}\nparameters:\n"
                    "  - {name: lr, parameterType: double, feasibleSpace: {min: '0.1', max: '0.5', step: '0.1', distribution: logNormal}}"),
-               "so no Trial is ever created and the Experiment stays Created"),
+               "from the first GetSuggestions on; no Trial is ever created and the Experiment stays Created"),
     "KAT213": (exp("algorithm: {algorithmName: tpe}\nparameters:\n"
                    "  - {name: lr, parameterType: double, feasibleSpace: {min: '0.6', max: '0.2'}}"),
                "GetSuggestions fails from its first call, so no Trial is ever created and the Experiment stays Created"),
