@@ -20,7 +20,14 @@ EXPECTED = {
         482: "info",  # no command, public image
         521: "warning",  # no command, ECR image without pull secrets
         564: "error",  # command indented out of its container
+        630: "error",  # script ends in a comment: no completion marker
+        657: "error",  # script ends with exec: no completion marker
+        680: "error",  # script ends with exit: no completion marker
+        728: "warning",  # pipeline with early stopping: fails only when a stop rule is met
     },
+    "KAT411-semicolon-in-metrics-format.yaml": {21: "warning", 102: "error"},
+    "KAT270-early-stopping-collector.yaml": {10: "error", 37: "warning", 47: "warning"},
+    "KAT250-pbt-configuration.yaml": {6: "error", 7: "warning", 17: "error", 51: "warning"},
     "KAT413-metrics-path-shadows-files.yaml": {22: "error", 70: "warning", 214: "error"},
     "KAT352-unsupported-trial-kind.yaml": {31: "info", 70: "error"},
     "KAT040-unrendered-template.yaml": {},

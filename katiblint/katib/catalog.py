@@ -45,10 +45,16 @@ class SettingSpec(NamedTuple):
 
 
 # What Katib does when a value passes validation but the service or its library cannot use it.
+# experiment_controller.go: a GetSuggestions error is requeued forever (suggestion_controller.go
+# ReconcileSuggestion returns it); the Experiment is marked Running only once it has a Trial
+# (ReconcileExperiment calls UpdateExperimentStatus only with trials), so a failure before the
+# first Trial leaves it Created.
+STUCK = "GetSuggestions fails at every call, so no further Trial is created and the Experiment never finishes"
+STUCK_FROM_START = "GetSuggestions fails from its first call, so no Trial is ever created and the Experiment stays Created"
 EFFECTS = {
     "failed": "the Experiment fails",
-    "stuck": "GetSuggestions fails forever and the Experiment stays Running",
-    "crash": "the suggestion pod crashes and the Experiment stays Running",
+    "stuck": STUCK,
+    "crash": "the suggestion service fails at every call, so no further Trial is created and the Experiment never finishes",
     "broken": "the Experiment runs, but every trial gets a useless value",
     "ignored": "the service ignores it",
 }

@@ -11,9 +11,9 @@ import posixpath
 import re
 from typing import Iterator, NamedTuple
 
+from katiblint.katib.experiment import Experiment, PodTemplate, as_str, mapping, sequence_items
+from katiblint.rules._runtime import collector_kind, effective_primary_pod_labels
 from katiblint.yaml import Mapping, Node, Scalar
-from katiblint.katib.experiment import Experiment, as_str, mapping, sequence_items
-from katiblint.rules._runtime import collector_kind
 
 # Go RE2's `\w` is ASCII; a name the default filter captures whole
 DEFAULT_NAME_RE = re.compile(r"[A-Za-z0-9_|-]+")
@@ -165,3 +165,39 @@ def mount_dir(c: Collector) -> tuple[Node, str] | None:
     # utils.go: a File path mounts its parent directory, a Directory path itself
     directory = posixpath.dirname(path) if kind == "File" else path
     return node, posixpath.normpath(directory) if directory else "/"
+
+
+_MASTER_ROLES = ("Master", "Chief", "Launcher", "master", "chief", "launcher")
+
+
+def _role(pod: PodTemplate) -> str | None:
+    head, _, role = pod.label.partition(".")
+    return role if head.endswith("ReplicaSpecs") and role else None
+
+
+def _is_primary(pod: PodTemplate, pods: list[PodTemplate], wanted: dict[str, str]) -> bool:
+    if not wanted:
+        return True
+    labels = mapping(pod.metadata.get("labels")) if pod.metadata else None
+    own = {k: as_str(v) or "" for k, _, v in labels.items()} if labels else {}
+    if all(own.get(k) == v for k, v in wanted.items()):
+        return True
+    if wanted == {"training.kubeflow.org/job-role": "master"}:
+        # the training operators label the master-like replica, else worker 0
+        roles = [_role(p) for p in pods]
+        if any(r in _MASTER_ROLES for r in roles):
+            return _role(pod) in _MASTER_ROLES
+        return _role(pod) in ("Worker", "worker")
+    return False
+
+
+def collector_pods(exp: Experiment) -> list[PodTemplate]:
+    """The pod templates Katib's pod webhook injects the collector into, as far as the manifest tells.
+
+    inject_webhook.go Mutate: pods that carry every primaryPodLabels entry (isPrimaryPod), all the
+    trial's pods when there are none; and the primary container must be in them.
+    """
+    primary = exp.primary_container_name
+    pods = [p for p in exp.pod_templates or [] if any(c.name == primary for c in p.containers)]
+    _, wanted = effective_primary_pod_labels(exp)
+    return [p for p in pods if _is_primary(p, pods, wanted)]

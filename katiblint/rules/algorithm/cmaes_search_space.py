@@ -45,7 +45,7 @@ class CmaesSearchSpace(Rule):
                 yield self.report(
                     p.min_node,  # type: ignore[arg-type]
                     f"`{p.name}` has `min` equal to `max` ({p.min}), so CMA-ES's default sigma is 0 and goptuna "
-                    "fails (`sigma should be non-zero positive number`) at every GetSuggestions; the Experiment "
-                    "stays Running",
+                    "fails (`sigma should be non-zero positive number`) at every GetSuggestions, the first included, "
+                    "so no Trial is ever created and the Experiment stays Created",
                     help="widen the range, or set a positive `sigma` algorithm setting",
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from katiblint.context import Context
-from katiblint.diagnostics import Diagnostic
+from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.katib.cluster import algorithm_spec
 from katiblint.katib.experiment import Experiment, as_str, mapping
 from katiblint.registry import Rule
@@ -29,12 +29,29 @@ class EarlyStoppingCollector(Rule):
         kind = as_str(kind_node) or "StdOut"  # experiment_defaults.go: StdOut when unset
         if kind in allowed or kind_node is None:
             return
-        # inject_webhook.go getMetricsCollectorArgs passes -stop-rule / -s-earlystop, which only
-        # the StdOut/File collector understands
+        allowed_text = " or ".join(f"`{c}`" for c in allowed)
+        if kind in ("Push", "Custom"):
+            # inject_webhook.go Mutate: Push gets no sidecar at all; getMetricsCollectorContainer
+            # injects a Custom container as written, without the -stop-rule arguments
+            why = (
+                "Katib injects no metrics collector for `Push`"
+                if kind == "Push"
+                else "Katib injects the `Custom` collector container as written, without the stop rules"
+            )
+            yield self.report(
+                kind_node,
+                f"early stopping `{name}` works only with the {allowed_text} metrics collector, not `{kind}`: {why}, "
+                "so nothing applies the stop rules; early stopping is silently ignored and every Trial runs to its end",
+                help="use the `File` collector (or `StdOut`), or remove `earlyStopping`",
+                severity=Severity.WARNING,
+            )
+            return
+        # inject_webhook.go getMetricsCollectorArgs passes -stop-rule / -s-earlystop once the
+        # early-stopping service returns rules; only the StdOut/File collector defines those flags
         yield self.report(
             kind_node,
-            f"early stopping `{name}` works only with the {' or '.join(f'`{c}`' for c in allowed)} metrics collector, "
-            f"not `{kind}`: the collector sidecar rejects the stop-rule arguments and trials created after the first "
-            "rule fail",
+            f"early stopping `{name}` works only with the {allowed_text} metrics collector, not `{kind}`: "
+            "once the early-stopping service returns stop rules, Katib passes them to the collector sidecar as "
+            "`-stop-rule` arguments, which it rejects and exits; every Trial created from then on fails",
             help="use the `File` collector (or `StdOut`), or remove `earlyStopping`",
         )

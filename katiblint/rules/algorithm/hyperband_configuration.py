@@ -63,7 +63,8 @@ class HyperbandConfiguration(Rule):
                     yield self.report(
                         item,
                         f"hyperband parses discrete values with `int()`, and `{text}` of `{p.name}` is not an "
-                        "integer; GetSuggestions fails forever and the Experiment stays Running",
+                        "integer; GetSuggestions fails from its first call, so no Trial is ever created and the Experiment "
+                        "stays Created",
                         help="use `categorical` for non-integer choices",
                     )
         r_text, _ = settings.get("r_l", (None, None))

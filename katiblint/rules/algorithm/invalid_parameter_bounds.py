@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Iterator
 
-from katiblint.katib.catalog import parse_float, parse_int
+from katiblint.katib.catalog import STUCK, STUCK_FROM_START, parse_float, parse_int
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.yaml import Node
@@ -13,7 +13,8 @@ from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
 from katiblint.rules._search_space import Param, params, service_of
 
-_STUCK = "GetSuggestions fails forever and the Experiment stays Running"
+# the service converts the search space at every GetSuggestions: a bound it cannot use fails the first
+_STUCK = STUCK_FROM_START
 
 
 class InvalidParameterBounds(Rule):
@@ -79,7 +80,8 @@ class InvalidParameterBounds(Rule):
                 yield self.report(
                     p.step_node,  # type: ignore[arg-type]
                     f"parameter `{label}` has `step: {p.step}`; "
-                    + ("goptuna's Sobol sampler panics (`integer divide by zero`) and the suggestion pod crash-loops"
+                    + ("goptuna's Sobol sampler panics (`integer divide by zero`) at the first GetSuggestions and the "
+                       "suggestion pod crash-loops, so no Trial is ever created and the Experiment stays Created"
                        if crash else f"`{name}`'s service needs a positive step and {_STUCK}"),
                     help="use a positive `step`, or remove it",
                 )
@@ -94,7 +96,7 @@ class InvalidParameterBounds(Rule):
             yield self.report(
                 target,
                 f"`{name}` samples double parameter `{p.name}` log-uniformly, so `min: {p.min}` <= 0 yields `nan` "
-                f"suggestions, trials get `nan` and the next fit fails (`Input X contains NaN`); {_STUCK}",
+                f"suggestions, trials get `nan` and the next fit fails (`Input X contains NaN`); {STUCK}",
                 help="use a positive `min` (e.g. 1e-6), or shift the parameter inside the trial",
             )
             return

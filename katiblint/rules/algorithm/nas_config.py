@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Iterator
 
-from katiblint.katib.catalog import parse_float, parse_int
+from katiblint.katib.catalog import STUCK_FROM_START, parse_float, parse_int
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
 from katiblint.yaml import Mapping, Scalar
@@ -14,7 +14,7 @@ from katiblint.registry import Rule
 from katiblint.rules._search_space import algorithm, arange_length
 
 _FAILS = "validation fails and the Experiment fails"
-_STUCK = "GetSuggestions fails forever and the Experiment stays Running"
+_STUCK = STUCK_FROM_START  # the service expands the search space at its first GetSuggestions
 _TYPES = ("int", "double", "categorical", "discrete")
 
 

@@ -41,8 +41,8 @@ class NasTrialParameters(Rule):
             yield self.report(
                 node,
                 f"`{name}` never assigns `{ref}` (it assigns {assigned}); Katib cannot render any trial "
-                "(`unable to find non-meta parameter from TrialParameters in ParameterAssignment`) and the Experiment "
-                "stays Running",
+                "(`unable to find non-meta parameter from TrialParameters in ParameterAssignment`), so no Trial is ever "
+                "created and the Experiment stays Created",
                 help=(f"did you mean `{guess}`? " if guess else "") + f"reference one of {assigned}",
                 fix=fix if free else None,
             )
@@ -53,8 +53,8 @@ class NasTrialParameters(Rule):
             template,
             "trialParameters",
             f"`{name}` assigns {assigned} to every trial, but no trial parameter "
-            f"references {', '.join(f'`{m}`' for m in missing)}; trials cannot be rendered and the Experiment stays "
-            "Running",
+            f"references {', '.join(f'`{m}`' for m in missing)}; trials cannot be rendered, so no Trial is ever created "
+            "and the Experiment stays Created",
             help="add " + ", ".join(f"`{{name: <name>, reference: {m}}}`" for m in missing)
             + " under `trialTemplate.trialParameters` and pass them to the trial command",
         )

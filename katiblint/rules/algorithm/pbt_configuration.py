@@ -7,8 +7,9 @@ from typing import Iterator
 from katiblint.katib.catalog import parse_int
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment, as_str
+from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment, as_str, mapping
 from katiblint.registry import Rule
+from katiblint.rules._runtime import collector_kind
 from katiblint.rules._search_space import algorithm, params, setting_values, spec_int
 
 
@@ -23,7 +24,21 @@ class PbtConfiguration(Rule):
         if spec is None or spec.service != "pbt" or exp.spec is None:
             return
         policy = as_str(exp.spec_get("resumePolicy"))
-        if policy != "FromVolume":
+        push = collector_kind(exp) == "Push"
+        if push:
+            # inject_webhook.go Mutate returns for Push before mutateSuggestionVolume, which mounts
+            # the suggestion's PVC at suggestion_trial_dir in the primary container
+            spec_node = mapping(exp.spec_get("metricsCollectorSpec"))
+            coll = mapping(spec_node.get("collector")) if spec_node is not None else None
+            yield self.report(
+                (coll.get("kind") if coll is not None else None) or exp.spec,  # type: ignore[arg-type]
+                "with the `Push` collector Katib's pod webhook skips the suggestion volume pbt shares checkpoints "
+                "through, so `suggestion_trial_dir` is a plain directory of each trial pod: no Trial sees the "
+                "checkpoint pbt copies from its parent, every Trial trains from scratch and exploit does nothing",
+                help="use the `StdOut` or `File` collector with pbt",
+                severity=Severity.WARNING,
+            )
+        elif policy != "FromVolume":
             # the PVC the pod webhook mounts (inject_webhook.go mutateSuggestionVolume) is only
             # created for FromVolume (suggestion_controller.go)
             yield self.report_key(
@@ -39,8 +54,8 @@ class PbtConfiguration(Rule):
                     p.space if p.space is not None else p.node,
                     "step",
                     f"pbt expands double `{p.name}` into `np.arange(min, max + step/2, step)`, so it needs a `step`; "
-                    "without one GetSuggestions fails (`could not convert string to float: ''`) and the Experiment "
-                    "stays Running",
+                    "without one GetSuggestions fails from its first call (`could not convert string to float: ''`), so "
+                    "no Trial is ever created and the Experiment stays Created",
                     help="add `step` to `feasibleSpace`",
                 )
         population_text, _ = setting_values(exp).get("n_population", (None, None))

@@ -39,6 +39,7 @@ class SkoptAcquisitionOptimizer(Rule):
         yield self.report(
             node,
             f"`acq_optimizer: lbfgs` with {why}; skopt raises `The regressor ... should run with "
-            "acq_optimizer='sampling'` at every GetSuggestions and the Experiment stays Running",
+            "acq_optimizer='sampling'` at every GetSuggestions, the first included, so no Trial is ever created and "
+            "the Experiment stays Created",
             help="use `acq_optimizer: sampling` (or `auto`, which picks it)",
         )

@@ -40,8 +40,8 @@ class UnknownAlgorithmSetting(Rule):
                     yield self.report(
                         entry.name_node,
                         f"`{entry.name}` is internal state of `{algorithm}`, not a setting; the service reads it as "
-                        "its bracket state, so a user value derails or crashes GetSuggestions and the Experiment "
-                        "stays Running",
+                        "its bracket state, so a user value derails or crashes GetSuggestions (`current_s: \"-1\"` "
+                        "returns no Trials at all) and the Experiment never finishes",
                         help=f"remove `{entry.name}`; settings of `{algorithm}`: {', '.join(known)}",
                     )
                     continue

@@ -50,8 +50,8 @@ class UnsupportedDistribution(Rule):
             if effect == "stuck":
                 yield self.report(
                     node,
-                    f"`{name}` cannot sample `distribution: {p.distribution}` on `{p.name}`: {note}; the Experiment "
-                    "stays Running",
+                    f"`{name}` cannot sample `distribution: {p.distribution}` on `{p.name}`: {note}, from the first "
+                    "GetSuggestions on; no Trial is ever created and the Experiment stays Created",
                     help="use `uniform` or `logUniform`, or switch to `random`/`tpe` (hyperopt), which support "
                     "normal distributions",
                     severity=Severity.ERROR,

@@ -58,10 +58,18 @@ class InvalidMetricsFormat(Rule):
                     severity=Severity.WARNING,
                 )
             elif unchecked:
+                # file-metricscollector.go GetFilterRegexpList drops the compile error and keeps a nil
+                # *Regexp, which panics on the first line that names a metric; a valid filter without
+                # a second group never yields a value, so the objective is reported unavailable
+                then = (
+                    "the metrics collector keeps it as a nil regexp and panics on the first output line that "
+                    "names a metric, so no metrics are reported and the trial pod fails"
+                    if error
+                    else "the metrics collector never reads a value with it, so every Trial ends MetricsUnavailable"
+                )
                 yield self.report(
                     item,
-                    f"{what}; the webhook does not check it for a `{kind}` collector, and the metrics "
-                    "collector then fails, so trials end without metrics",
+                    f"{what}; the webhook does not check it for a `{kind}` collector: {then}",
                     help=f"write a pattern like `([\\w-]+)\\s*=\\s*([+-]?\\d*(\\.\\d+)?)`: {why}",
                 )
             else:

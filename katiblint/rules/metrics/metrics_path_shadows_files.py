@@ -74,7 +74,7 @@ class MetricsPathShadowsFiles(Rule):
             yield self.report(
                 node,
                 f"Katib mounts an empty volume at `{directory}` in the training container, hiding whatever the "
-                "image has there; training code or tools in that directory disappear and the Trial fails",
+                "image has there; training code or tools in that directory disappear, and a Trial that needs them fails",
                 help="write metrics to a dedicated directory such as `/var/log/katib/metrics.log`",
             )
 

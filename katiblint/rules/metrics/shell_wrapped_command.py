@@ -38,7 +38,7 @@ _NODE_CREDENTIAL_REGISTRIES = re.compile(
     r"^[\w.-]+\.dkr\.ecr\.[\w.-]+\.amazonaws\.com/|^([\w-]+\.)?gcr\.io/|^[\w-]+-docker\.pkg\.dev/|^[\w-]+\.azurecr\.io/"
 )
 _REDIRECT = re.compile(r"^(\d?(?:<<-?|<<<|>>|>&|<&|&>|<|>))(.*)$")
-_NOT_TRAINING = {"echo", "sleep", "true", "exit", "printf", "ls", "date", "sync"}
+_NOT_TRAINING = {"echo", "sleep", "true", "printf", "ls", "date", "sync"}
 
 
 def shell_words(text: str) -> tuple[list[tuple[str, bool]], bool]:
@@ -80,6 +80,53 @@ def shell_words(text: str) -> tuple[list[tuple[str, bool]], bool]:
     if in_word:
         words.append((current, special))
     return words, quote is None
+
+
+def _top_level(script: str) -> tuple[str | None, list[tuple[str, str]]]:
+    """Scan a script as `sh` does, outside quotes: (the comment the script ends in, or None), and
+    its commands as (separator before it, text), separators `;`, newline, `&&`, `||`, `|`, `&`."""
+    commands: list[tuple[str, str]] = []
+    sep, current, quote, i = "", "", None, 0
+    comment: str | None = None
+    while i < len(script):
+        ch = script[i]
+        if quote is not None:
+            if ch == "\\" and quote == '"' and i + 1 < len(script):
+                current += script[i:i + 2]
+                i += 2
+                continue
+            quote = None if ch == quote else quote
+            current += ch
+        elif ch == "\\" and i + 1 < len(script):
+            current += script[i:i + 2]
+            i += 2
+            continue
+        elif ch in "'\"":
+            quote = ch
+            current += ch
+        elif ch == "#" and (not current or current[-1] in " \t;&|"):
+            end = script.find("\n", i)
+            if end == -1:
+                comment = script[i:].strip()
+                break
+            i = end
+            continue
+        elif ch in ";\n&|":
+            two = script[i:i + 2]
+            op = two if two in ("&&", "||", ";;") else ("\n" if ch == "\n" else ch)
+            if op == "&" and (current.endswith((">", "<")) or script[i + 1:i + 2] == ">"):
+                current += ch  # `2>&1`, `&>file`
+                i += 1
+                continue
+            commands.append((sep, current))
+            sep, current = op, ""
+            i += len(op)
+            continue
+        else:
+            current += ch
+        i += 1
+    commands.append((sep, current))
+    return comment, [(sep, text.strip()) for sep, text in commands if text.strip()]
 
 
 def _clean(text: str) -> str:
@@ -171,6 +218,11 @@ class ShellWrappedCommand(Rule):
         if text.rstrip(" \t") != text.rstrip():
             yield self._trailing_newline(last, kind, exp)
             return
+        lost = self._marker_lost(" ".join(as_str(n) or "" for n in rest), last, kind)
+        if lost is not None:
+            yield lost
+            return
+        yield from self._children(" ".join(as_str(n) or "" for n in rest), last, kind, exp)
         if kind == "StdOut" and len(rest) == 1:
             final = re.split(r"&&|\|\||;|\n", _clean(text))[-1].split()
             if final and final[0] in _NOT_TRAINING:
@@ -178,7 +230,8 @@ class ShellWrappedCommand(Rule):
                     last,
                     f"Katib appends ` 1>/var/log/katib/metrics.log 2>&1` to this `{shell} -c` script, which "
                     f"redirects only its last command, `{' '.join(final)[:40]}`: what the training printed before "
-                    "never reaches the metrics file, so the Trial has no metrics",
+                    "never reaches the metrics file, so unless that command prints the metrics every Trial ends "
+                    "MetricsUnavailable",
                     help="make the training command the script's last command, or group the script: "
                     "`{ ...; }` or `( ... )`",
                 )
@@ -186,15 +239,79 @@ class ShellWrappedCommand(Rule):
     def _trailing_newline(self, node: Scalar, kind: str, exp: Experiment) -> Diagnostic:
         if kind == "StdOut":
             what = ("` 1>/var/log/katib/metrics.log 2>&1` on a line of its own, where it redirects nothing: the "
-                    "training's output never reaches the metrics file and the Trial has no metrics")
+                    "training's output never reaches the metrics file and every Trial ends MetricsUnavailable")
         else:
+            # sh runs a script one complete command (line) at a time: the training runs first
             what = ("`&&`" if exp.early_stopping is None else "`||`") + (
-                " at the start of a line, a shell syntax error: the container exits before training starts")
+                " at the start of a line, a shell syntax error: the training runs, then the shell exits with "
+                "status 2 before marking it completed, so the container fails and the metrics collector "
+                "reports no metrics")
         return self.report(
             node,
             f"the script ends with a line break, so Katib's wrapper puts {what}",
             help="end the script without a line break: a `|-` block scalar instead of `|`",
             severity=Severity.ERROR,
+        )
+
+    # -- the completion marker Katib appends must run -------------------------------------------------
+
+    def _marker_lost(self, script: str, node: Scalar, kind: str) -> Diagnostic | None:
+        """The appended `&& echo completed > <dir>/$$$$.pid` commented out or never reached.
+
+        The collector (pns.go WaitPIDs) reads that file when the main process ends; without it the
+        collector fails (`training container is failed. Unable to read file`) and reports nothing.
+        """
+        comment, commands = _top_level(_clean(script))
+        lost = (
+            "exits with an error without reporting any metrics (it finds no completion marker when the "
+            "container ends), so the trial pod fails"
+        )
+        if comment is not None:
+            what = "and the redirect to the metrics file " if kind == "StdOut" else ""
+            return self.report(
+                node,
+                f"the script ends in a comment, `{_short(comment)[:40]}`, so the `&& echo completed > ...` "
+                f"{what}that Katib appends to the script land inside it; the metrics collector {lost}",
+                help="end the script with the training command: move the comment to a line of its own above it",
+                severity=Severity.ERROR,
+            )
+        if not commands:
+            return None
+        sep, last = commands[-1]
+        words = last.split()
+        if words and words[0] in ("exec", "exit") and sep in ("", ";", "\n", "&&") and not set(last) & set("(){}"):
+            verb = "replaces the shell" if words[0] == "exec" else "ends the shell"
+            return self.report(
+                node,
+                f"the script ends with `{_short(last)[:40]}`, which {verb} before the `&& echo completed > ...` "
+                f"that Katib appends to mark the training as completed; the metrics collector {lost}",
+                help=f"drop `{words[0]}`" + (" and run the command as is" if words[0] == "exec" else "")
+                + ": the shell's exit status is already the training's",
+                severity=Severity.ERROR,
+            )
+        return None
+
+    def _children(self, script: str, node: Scalar, kind: str, exp: Experiment) -> Iterator[Diagnostic]:
+        """Early stopping stops the training by terminating the one child of the wrapper's shell.
+
+        file-metricscollector main.go watchMetricsFile: when the stop rules are met it lists the
+        children of the main process and exits (`Multiple children processes are not supported`)
+        unless there is exactly one.
+        """
+        if exp.early_stopping is None or kind not in ("StdOut", "File"):
+            return
+        _, commands = _top_level(_clean(script))
+        op = next((sep for sep, _ in commands if sep in ("|", "&")), None)
+        if op is None:
+            return
+        what = "a pipeline (`|`)" if op == "|" else "a background command (`&`)"
+        yield self.report(
+            node,
+            f"the script runs {what}, so the wrapper's shell has more than one child process; when an early-stopping "
+            "rule is met the metrics collector stops only a single child and otherwise exits with an error "
+            "(`Multiple children processes are not supported`): the training runs on and the Trial fails instead "
+            "of stopping early",
+            help="run the training as the script's only process, e.g. write its log from the program, not with `| tee`",
         )
 
     # -- `/bin/sh -c <script>`: not recognised, wrapped once more ---------------------------------------
@@ -241,6 +358,11 @@ class ShellWrappedCommand(Rule):
                 severity=Severity.ERROR,
             )
             return
+        lost = self._marker_lost(" ".join(as_str(n) or "" for n in items), items[-1], kind)
+        if lost is not None:
+            yield lost
+            return
+        yield from self._children(" ".join(as_str(n) or "" for n in items), items[-1], kind, exp)
         program = texts[0].split()[0] if texts[0].split() else ""
         for index, (node, text) in enumerate(zip(items, texts)):
             if index == 0 or _OPERATOR_TOKEN.match(text.strip()):

@@ -41,6 +41,6 @@ class SearchSpaceAlgorithmMismatch(Rule):
                 spec,
                 "nasConfig",
                 f"`{algorithm}` is a hyperparameter algorithm and reads only `spec.parameters`; with `spec.nasConfig` "
-                "it gets an empty search space and the Experiment fails or stays Running",
+                "it gets an empty search space: the Experiment fails, or gets no Trial and stays Created",
                 help="use `enas` or `darts` for `nasConfig`, or describe hyperparameters under `spec.parameters`",
             )

@@ -40,7 +40,7 @@ class MissingMetadataReference(Rule):
                 node,
                 f"`{tp.reference}` names {table.lower()[:-1]} `{key}`, which the top-level "
                 f"`trialSpec.metadata.{table.lower()}` does not define; Katib cannot render any Trial "
-                "and the Experiment stays Running without Trials",
+                "and the Experiment stays Created without Trials",
                 help=(f"did you mean `{guess}`? " if guess else "")
                 + f"add `{key}` under `trialSpec.metadata.{table.lower()}` (pod template labels do not count)",
             )

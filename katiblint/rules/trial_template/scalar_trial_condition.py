@@ -44,9 +44,14 @@ class ScalarTrialCondition(Rule):
                 )
             elif kind == "conditions":
                 verdict = "Succeeded" if key == "successCondition" else "Failed"
+                if exp.trial_kind == "Job":
+                    # a batch Job has no condition while it runs: the first one comes when it ends
+                    when = ("a Job gets its first condition only when it ends (or is suspended), and Katib then "
+                            f"marks the Trial {verdict} whatever the outcome")
+                else:
+                    when = f"the job has any condition (`Created`, `Running`); Katib marks the Trial {verdict} at once"
                 yield self.report(
                     node,
-                    f"`{key}` `{text}` selects the whole conditions list, which is non-empty as soon as the "
-                    f"job has any condition (`Created`, `Running`); Katib marks the Trial {verdict} at once",
+                    f"`{key}` `{text}` selects the whole conditions list, which is non-empty as soon as {when}",
                     help=f"filter on the condition type and status, e.g. `{_EXAMPLE}`",
                 )

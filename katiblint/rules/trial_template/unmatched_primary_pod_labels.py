@@ -85,6 +85,14 @@ def _has(labels: Labels, key: str, value: str, modelled: bool) -> bool:
     return have is None or have == value
 
 
+# trial_controller.go reconcileTrial: a succeeded job without any observation is requeued
+# (errMetricsNotReported) until metrics arrive, unless the collector is Push
+NO_METRICS = (
+    "no metrics are ever reported, so each Trial stays Running after its job succeeds (the trial "
+    "controller waits for metrics) and the Experiment never finishes"
+)
+
+
 class UnmatchedPrimaryPodLabels(Rule):
     code = "KAT350"
     name = "unmatched-primary-pod-labels"
@@ -118,8 +126,8 @@ class UnmatchedPrimaryPodLabels(Rule):
                 yield self.report(
                     parent_key(explicit),
                     f"no single trial pod carries all the primaryPodLabels ({together} are on different pods); "
-                    "Katib injects the metrics collector only into a pod that carries every one, so into no pod, "
-                    "and every Trial ends MetricsUnavailable",
+                    "Katib injects the metrics collector only into a pod that carries every one, so into no pod; "
+                    + NO_METRICS,
                     help="keep only the labels of the pod that prints the metrics",
                     path=explicit.path,
                 )
@@ -132,7 +140,7 @@ class UnmatchedPrimaryPodLabels(Rule):
             yield self.report(
                 target,
                 f"no trial pod carries the primaryPodLabels `{key}: {wanted[key]}` (pods carry {listing}); "
-                "Katib injects the metrics collector into no pod, so every Trial ends MetricsUnavailable",
+                "Katib injects the metrics collector into no pod; " + NO_METRICS,
                 help=(f"did you mean `{guess}`? " if guess else "")
                 + "use labels the training pod template (or its controller) sets",
                 path=f"{explicit.path}[{key}]",
@@ -153,7 +161,7 @@ class UnmatchedPrimaryPodLabels(Rule):
             target,
             f"no `{kind}` replica here is a master ({', '.join(f'`{r}`' for r in roles) or 'none'}): the training "
             f"operator labels {op.master_text()} `{key}: {value}`, the defaulted primaryPodLabels; Katib injects "
-            "the metrics collector into no pod and every Trial ends MetricsUnavailable",
+            "the metrics collector into no pod; " + NO_METRICS,
             help=f"add a `{op.master_roles[0] if op.master_roles else op.replica_types[0]}` replica, or set "
             "`spec.trialTemplate.primaryPodLabels` to the pod that prints the metrics, e.g. "
             f"`{pod_label_keys().replica_type}: {(roles[0] if roles else 'worker').lower()}`",

@@ -27,7 +27,7 @@ class UnreferencedParameter(Rule):
             yield self.report(
                 node,  # type: ignore[arg-type]
                 f"parameter `{name}` is not referenced by any trialParameters entry; Katib cannot place "
-                "the suggested value, so no Trial is ever created and the Experiment stays Running",
+                "the suggested value, so no Trial is ever created and the Experiment stays Created",
                 help=f"add a trialParameters entry with `reference: {name}` and use it in the trial spec, "
                 "or remove the parameter",
             )
