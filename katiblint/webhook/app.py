@@ -72,6 +72,9 @@ class WebhookApp:
                 loop = asyncio.get_running_loop()
                 # Warm the rules and catalogs before the first review, then say ready.
                 await loop.run_in_executor(self.pool, self.reviewer.warm)
+                import gc
+
+                gc.freeze()  # rules, catalogs and schemas live as long as the process: no collection scans them again
                 self._tasks = [asyncio.create_task(job()) for job in self.background]
                 self.ready = True
                 await send({"type": "lifespan.startup.complete"})
