@@ -189,3 +189,18 @@ def test_the_package_is_typed_and_import_stays_cheap() -> None:
     code = "import sys, katiblint; print(sorted(m for m in sys.modules if m.startswith('katiblint')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.strip() == "['katiblint']"
+
+
+def test_the_readme_example_runs_and_prints_what_it_shows(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Python API", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
+    with pytest.raises(SystemExit, match="fix the Experiment first"):
+        exec(compile(code, "README.md", "exec"), {})
+    shown = [line[2:] for line in code.splitlines() if line.startswith("# ")]
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == len(shown) == 3
+    for want, got in zip(shown, printed):
+        assert got.startswith(want.removesuffix("..."))

@@ -38,5 +38,7 @@ def log_config(level: str) -> dict[str, Any]:
             "uvicorn.error": {"level": level.upper()},
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
             "katiblint.webhook": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
+            # TLS handshakes that fail (a client that does not trust the CA) are logged by asyncio
+            "asyncio": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
         },
     }
