@@ -47,9 +47,15 @@ def _scan(exp: Experiment) -> list[Token]:
     trial_spec = exp.trial_spec
     argo = trial_spec is not None and trial_spec.get("kind") is not None and \
         isinstance(trial_spec.get("kind"), Scalar) and trial_spec.get("kind").raw == "Workflow"  # type: ignore[union-attr]
+    keys: dict[int, set[int]] = {}  # per mapping, its key nodes: one pass each, not one per node (wide mappings)
     for node in walk(exp.root):
-        if node.parent is not None and isinstance(node.parent, Mapping) and any(k is node for k, _ in node.parent.pairs):
-            continue  # a key
+        parent = node.parent
+        if parent is not None and isinstance(parent, Mapping):
+            held = keys.get(id(parent))
+            if held is None:
+                held = keys[id(parent)] = {id(k) for k, _ in parent.pairs}
+            if id(node) in held:
+                continue  # a key
         path = node.path or ""
         if isinstance(node, Mapping) and text.startswith("{{", node.span.start):
             # `image: {{IMAGE}}` parses as a flow mapping holding a flow mapping

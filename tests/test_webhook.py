@@ -167,6 +167,8 @@ def test_a_review_of_another_kind_is_allowed_with_a_warning(server: Webhook) -> 
     assert server.review(admission_review(pod))[1]["response"] == {
         "uid": UID, "allowed": True, "warnings": ["katiblint checks kubeflow.org Experiments only; this Pod was not checked"]}
     assert server.review(admission_review(good(), "DELETE"))[1]["response"] == {"uid": UID, "allowed": True}
+    assert server.review(admission_review(None))[1]["response"] == {
+        "uid": UID, "allowed": True, "warnings": ["katiblint checks kubeflow.org Experiments only; this request's object was not checked"]}
 
 
 def test_an_oversized_body_is_refused_before_it_is_read(server: Webhook) -> None:
@@ -237,21 +239,37 @@ def test_deny_on_warning_and_the_time_limit(tmp_path: Path) -> None:
             "katiblint: 1 finding the cluster should not accept:\n- KAT011 spec.maxTrialCountt: `maxTrialCountt` is not a field")
     finally:
         hook.stop()
-    hook = Webhook(tmp_path / "slow", "--timeout", "0.000001")
+    hook = Webhook(tmp_path / "slow", "--timeout", "0.05")
     try:
-        assert hook.review(admission_review(bad()))[1]["response"] == {
-            "uid": UID, "allowed": True, "warnings": ["katiblint did not check this Experiment: checking took longer than 1e-06s"]}
+        huge = bad()  # 20,000 annotations, 1.3 MB: checking it takes well over 50 ms
+        huge["metadata"]["annotations"] = {f"note-{i}": "x" * 50 for i in range(20000)}
+        assert hook.review(admission_review(huge))[1]["response"] == {
+            "uid": UID, "allowed": True, "warnings": ["katiblint did not check this Experiment: checking took longer than 0.05s"]}
         time.sleep(0.2)
         assert [e["uid"] for e in hook.logs("timeout")] == [UID]
     finally:
         hook.stop()
 
 
-def test_a_rotated_certificate_is_served_without_a_restart(tmp_path: Path) -> None:
+def test_a_rotated_certificate_and_an_edited_katib_config_are_used_without_a_restart(tmp_path: Path) -> None:
     import ssl
 
-    hook = Webhook(tmp_path, "--reload-interval", "0.1")
+    config = tmp_path / "katib-config.yaml"
+    config.write_text(KATIB_CONFIG)
+    hook = Webhook(tmp_path, "--reload-interval", "0.1", "--katib-config", str(config))
     try:
+        exp = good()
+        exp["spec"]["algorithm"]["algorithmName"] = "team-tpe"
+        assert hook.review(admission_review(exp))[1]["response"]["allowed"] is False
+        tmp = tmp_path / ".katib-config.new"  # a ConfigMap update: the new file appears whole
+        tmp.write_text(KATIB_CONFIG + "    - algorithmName: team-tpe\n      image: registry.example.com/katib/suggestion-optuna:v0.17.0\n")
+        tmp.replace(config)
+        deadline = time.monotonic() + 20
+        while not hook.review(admission_review(exp))[1]["response"]["allowed"]:
+            assert time.monotonic() < deadline, hook.lines
+            time.sleep(0.1)
+        assert hook.logs("katib-config reloaded")
+
         old_ca = hook.ca
         assert hook.review(admission_review(good()))[0] == 200
         new_ca = issue(tmp_path)  # cert-manager renews: a new key and certificate in the Secret

@@ -171,9 +171,9 @@ class Reviewer:
             return Verdict(True, checked=False)
         obj = request.obj
         if not _is_experiment(obj):
-            what = obj.get("kind") if isinstance(obj, dict) else type(obj).__name__
-            return Verdict(True, warnings=[f"katiblint checks kubeflow.org Experiments only; this {str(what)[:60]} was not checked"],
-                           checked=False)
+            kind = obj.get("kind") if isinstance(obj, dict) else None
+            what = f"this {kind[:60]}" if isinstance(kind, str) and kind else "this request's object"
+            return Verdict(True, warnings=[f"katiblint checks kubeflow.org Experiments only; {what} was not checked"], checked=False)
         meta = obj.get("metadata")
         if request.operation == "UPDATE" and isinstance(meta, dict) and meta.get("deletionTimestamp"):
             return Verdict(True, checked=False)  # being deleted: the controller removes its finalizer
