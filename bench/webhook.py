@@ -231,7 +231,7 @@ def main() -> None:
                 sampler.join()
                 after = rss_mib(server.pid)
                 third = samples[len(samples) // 3][1] if samples else before
-                print(f"\nmemory: {len(latencies)} reviews in {wall:.0f} s ({len(latencies) / wall:.0f}/s), errors {errors}")
+                print(f"\nmemory: {args.reviews} reviews in {wall:.0f} s ({args.reviews / wall:.0f}/s), errors {errors}")
                 print(f"rss before {before:.1f} MiB, at a third {third:.1f} MiB, after {after:.1f} MiB, peak {max(s[1] for s in samples):.1f} MiB")
                 print("samples (s, MiB): " + ", ".join(f"{t:.0f}:{m:.1f}" for t, m in samples[:: max(1, len(samples) // 20)]))
         finally:

@@ -13,7 +13,7 @@ import click
 @click.option("--port", type=int, default=8443, show_default=True, help="Port to listen on (0: any free port).")
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
 @click.option("--deny-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
-              help="Lowest severity that denies the request; lower findings come back as warnings.")
+              help="Lowest severity that denies the request; warnings below it come back as admission warnings.")
 @click.option("--dry-run", is_flag=True, help="Never deny: what would deny comes back as a warning.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="katiblint configuration file (select, ignore, severity, ...).")
 @click.option("--katib-config", type=click.Path(dir_okay=False), help="The cluster's katib-config (a mounted ConfigMap's katib-config.yaml); reloaded when it changes.")
