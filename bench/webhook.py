@@ -12,7 +12,8 @@ typical Experiment (`examples/mnist-random-job.yaml`, CREATE) back to back.
 2. Memory: `--reviews` reviews by the same clients; the server's resident set (VmRSS) is sampled
    every few seconds; growth is the last sample minus the first after warm-up.
 
-Needs the `bench` extra (uvicorn, trustme). Results go to standard output as a Markdown table.
+Needs the `bench` extra (uvicorn, trustme). Results go to standard output as a Markdown table; the
+project keeps them in the `## Webhook` section of bench/RESULTS.md (bench/run.py leaves it in place).
 """
 
 from __future__ import annotations
