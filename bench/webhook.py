@@ -25,7 +25,6 @@ import multiprocessing
 import os
 import platform
 import ssl
-import statistics
 import subprocess
 import sys
 import tempfile

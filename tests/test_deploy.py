@@ -7,7 +7,6 @@ strict: no unknown fields). cert-manager objects have no schema there and are ch
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import kubernetes_validate

@@ -300,3 +300,60 @@ def test_bad_options_and_files_are_clear_errors(tmp_path: Path) -> None:
     assert (run.code, run.err) == (2, "katiblint: error: --select: `KAT9x` is not a rule code, prefix or name\n")
     run = katiblint("webhook", "--cert-file", "tls.crt", "--key-file", "tls.key", "--timeout", "60", cwd=tmp_path)
     assert (run.code, run.err) == (2, "katiblint: error: --timeout: between 0 and 30 seconds (the API server waits at most 30)\n")
+
+
+# -- any body: a 400, or an answer for its uid; never an exception (in process, many bodies) ------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from katiblint.api import Checker  # noqa: E402
+from katiblint.webhook.review import BadReview, Policy, Reviewer, parse, response  # noqa: E402
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=30,
+)
+REVIEWER = Reviewer(Checker(), Policy())
+
+
+def mutated(base: dict[str, Any], path: list[str], value: Any) -> dict[str, Any]:
+    exp = copy.deepcopy(base)
+    node: Any = exp
+    for key in path[:-1]:
+        node = node.setdefault(key, {}) if isinstance(node, dict) else node
+    if isinstance(node, dict):
+        node[path[-1]] = value
+    return exp
+
+
+FIELDS = st.sampled_from([
+    ["spec"], ["metadata"], ["spec", "parameters"], ["spec", "trialTemplate"], ["spec", "trialTemplate", "trialSpec"],
+    ["spec", "objective", "goal"], ["spec", "algorithm"], ["spec", "trialTemplate", "trialParameters"], ["kind"],
+    ["spec", "maxTrialCount"], ["spec", "metricsCollectorSpec"], ["metadata", "name"],
+])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(field=FIELDS, value=JSON, operation=st.sampled_from(["CREATE", "UPDATE", "DELETE", "CONNECT", ""]),
+       old=st.none() | JSON | st.tuples(FIELDS, JSON).map(lambda fv: mutated(stored(good()), *fv)))
+def test_any_review_gets_an_answer(field: list[str], value: Any, operation: str, old: Any) -> None:
+    obj = mutated(bad(), field, value)
+    body = json.dumps(admission_review(obj, operation, old)).encode()
+    request = parse(body)
+    verdict = REVIEWER.judge(request)
+    answer = response(request.uid, verdict)
+    assert answer["response"]["uid"] == UID
+    assert isinstance(answer["response"]["allowed"], bool)
+    assert all(isinstance(w, str) and len(w) <= 512 for w in answer["response"].get("warnings", []))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(body=st.binary(max_size=200) | JSON.map(lambda v: json.dumps(v).encode()))
+def test_any_body_is_an_admission_review_or_a_bad_review(body: bytes) -> None:
+    try:
+        request = parse(body)
+    except BadReview as exc:
+        assert str(exc)
+    else:
+        assert request.uid

@@ -122,15 +122,16 @@ class Webhook:
 
 def admission_review(obj: Any, operation: str = "CREATE", old: Any = None, uid: str = "705ab4f5-6393-11e8-b7cc-42010a800002") -> dict[str, Any]:
     """An `admission.k8s.io/v1` AdmissionReview as the API server sends it for an Experiment."""
-    meta = obj.get("metadata", {}) if isinstance(obj, dict) else {}
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    meta = meta if isinstance(meta, dict) else {}
     request: dict[str, Any] = {
         "uid": uid,
         "kind": {"group": "kubeflow.org", "version": "v1beta1", "kind": "Experiment"},
         "resource": {"group": "kubeflow.org", "version": "v1beta1", "resource": "experiments"},
         "requestKind": {"group": "kubeflow.org", "version": "v1beta1", "kind": "Experiment"},
         "requestResource": {"group": "kubeflow.org", "version": "v1beta1", "resource": "experiments"},
-        "name": meta.get("name", ""),
-        "namespace": meta.get("namespace", ""),
+        "name": str(meta.get("name", "")),
+        "namespace": str(meta.get("namespace", "")),
         "operation": operation,
         "userInfo": {"username": "alice@example.com", "groups": ["system:authenticated"]},
         "object": obj,

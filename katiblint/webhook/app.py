@@ -63,7 +63,7 @@ class WebhookApp:
             else:
                 await self._validate(scope, receive, send)
         else:
-            await _send(send, 404, _error(f"no such path; the webhook serves POST /validate"))
+            await _send(send, 404, _error("no such path; the webhook serves POST /validate"))
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

@@ -95,7 +95,7 @@ def parse(body: bytes) -> Request:
     try:
         review = json.loads(body)
     except RecursionError:
-        raise BadReview(f"the request body is nested too deeply to be an AdmissionReview") from None
+        raise BadReview("the request body is nested too deeply to be an AdmissionReview") from None
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
         raise BadReview(f"the request body is not JSON: {exc}") from None
     if not isinstance(review, dict):
