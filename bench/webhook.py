@@ -197,6 +197,7 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of the load phase")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of unmeasured load first")
     parser.add_argument("--rate", type=float, default=200.0, help="reviews per second of the paced load phase")
     parser.add_argument("--reviews", type=int, default=100_000, help="reviews of the memory phase (0: skip it)")
     parser.add_argument("--sample-every", type=float, default=5.0, help="seconds between memory samples")
@@ -206,7 +207,7 @@ def main() -> None:
         folder = Path(tmp)
         server, port = start_server(folder)
         try:
-            run_clients(port, folder / "ca.crt", body, 3.0, 0)  # warm-up: connections, caches
+            run_clients(port, folder / "ca.crt", body, args.warmup, 0)  # warm-up: connections, caches
             print("| load | reviews | requests/s | p50 | p99 | max | errors |\n|---|---:|---:|---:|---:|---:|---:|")
             for name, rate in ((f"paced, {args.rate:g}/s", args.rate), ("saturated (closed loop)", 0.0)):
                 latencies, errors, wall = run_clients(port, folder / "ca.crt", body, args.duration, 0, rate)

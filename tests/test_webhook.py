@@ -357,3 +357,21 @@ def test_any_body_is_an_admission_review_or_a_bad_review(body: bytes) -> None:
         assert str(exc)
     else:
         assert request.uid
+
+
+def test_many_warnings_are_capped_and_long_ones_clipped() -> None:
+    from katiblint.api import Finding
+    from katiblint.diagnostics import Severity
+
+    def finding(i: int, message: str = "a warning") -> Finding:
+        return Finding(code="KAT575", name="duplicate-list-item", severity=Severity.WARNING, message=message, help=None,
+                       field_path=f"spec.parameters[{i}].feasibleSpace.list", fix_title=None, fix_applicability=None,
+                       line=None, column=None, end_line=None, end_column=None, document=0, object_name="random")
+
+    verdict = REVIEWER.verdict([finding(i) for i in range(25)])
+    assert verdict.allowed and len(verdict.warnings) == 20
+    assert verdict.warnings[0] == "KAT575 spec.parameters[0].feasibleSpace.list: a warning"
+    assert verdict.warnings[-1] == "... and 6 more katiblint warnings; run katiblint on the manifest to see them all"
+    (clipped,) = REVIEWER.verdict([finding(0, "two\nlines " + "x" * 600)]).warnings
+    assert len(clipped) == 512 and clipped.startswith("KAT575 spec.parameters[0].feasibleSpace.list: two lines xxx")
+    assert clipped.endswith("x...")
