@@ -100,6 +100,7 @@ def serve(options: ServeOptions, make_checker: Callable[[], Any], katib_config: 
         raise KatibLintError(f"cannot load the TLS certificate {options.cert_file} / key {options.key_file}: {exc}") from None
     context = config.ssl
     assert context is not None
+    context.minimum_version = ssl.TLSVersion.TLSv1_2  # what the API server speaks; nothing older
 
     def reload_cert() -> None:
         context.load_cert_chain(options.cert_file, options.key_file)
