@@ -99,7 +99,9 @@ def test_a_warning_comes_back_as_an_admission_warning(server: Webhook) -> None:
 
 def test_the_review_is_logged_as_one_json_line(server: Webhook) -> None:
     server.review(admission_review(bad(), uid="log-me"))
-    time.sleep(0.2)
+    deadline = time.monotonic() + 10
+    while not [e for e in server.logs("review") if e["uid"] == "log-me"] and time.monotonic() < deadline:
+        time.sleep(0.05)
     (entry,) = [e for e in server.logs("review") if e["uid"] == "log-me"]
     assert {k: entry[k] for k in ("level", "logger", "operation", "namespace", "name", "allowed", "checked", "codes", "warnings")} == {
         "level": "info", "logger": "katiblint.webhook", "operation": "CREATE", "namespace": "kubeflow", "name": "random",
@@ -245,8 +247,7 @@ def test_deny_on_warning_and_the_time_limit(tmp_path: Path) -> None:
         huge["metadata"]["annotations"] = {f"note-{i}": "x" * 50 for i in range(20000)}
         assert hook.review(admission_review(huge))[1]["response"] == {
             "uid": UID, "allowed": True, "warnings": ["katiblint did not check this Experiment: checking took longer than 0.05s"]}
-        time.sleep(0.2)
-        assert [e["uid"] for e in hook.logs("timeout")] == [UID]
+        assert [e["uid"] for e in hook.wait_for_log("timeout")] == [UID]
     finally:
         hook.stop()
 
@@ -268,7 +269,7 @@ def test_a_rotated_certificate_and_an_edited_katib_config_are_used_without_a_res
         while not hook.review(admission_review(exp))[1]["response"]["allowed"]:
             assert time.monotonic() < deadline, hook.lines
             time.sleep(0.1)
-        assert hook.logs("katib-config reloaded")
+        assert hook.wait_for_log("katib-config reloaded")
 
         old_ca = hook.ca
         assert hook.review(admission_review(good()))[0] == 200
@@ -284,7 +285,7 @@ def test_a_rotated_certificate_and_an_edited_katib_config_are_used_without_a_res
         assert status == 200
         with pytest.raises(ssl.SSLError):
             hook.request("GET", "/healthz", conn=hook.connect(old_ca))
-        assert hook.logs("certificate reloaded")
+        assert hook.wait_for_log("certificate reloaded")
     finally:
         hook.stop()
 

@@ -77,6 +77,13 @@ class Webhook:
         entries = [json.loads(line) for line in list(self.lines)]
         return [e for e in entries if message is None or e.get("message") == message]
 
+    def wait_for_log(self, message: str, count: int = 1, seconds: float = 10.0) -> list[dict[str, Any]]:
+        """The entries with that message, once there are `count` of them (the log is read by a thread)."""
+        deadline = time.monotonic() + seconds
+        while len(found := self.logs(message)) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return found
+
     def context(self, ca: trustme.CA | None = None) -> ssl.SSLContext:
         ctx = ssl.create_default_context()
         (ca or self.ca).configure_trust(ctx)
