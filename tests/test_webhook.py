@@ -373,6 +373,12 @@ def test_many_warnings_are_capped_and_long_ones_clipped() -> None:
     assert verdict.allowed and len(verdict.warnings) == 20
     assert verdict.warnings[0] == "KAT575 spec.parameters[0].feasibleSpace.list: a warning"
     assert verdict.warnings[-1] == "... and 6 more katiblint warnings; run katiblint on the manifest to see them all"
+    denied = Reviewer(REVIEWER.checker, Policy(deny_on=Severity.WARNING)).verdict([finding(i) for i in range(25)])
+    assert not denied.allowed and denied.warnings == []
+    assert denied.message.splitlines()[1:3] == ["- KAT575 spec.parameters[0].feasibleSpace.list: a warning"] + [
+        "- KAT575 spec.parameters[1].feasibleSpace.list: a warning"]
+    assert denied.message.splitlines()[-1] == "- ... and 5 more; run katiblint on the manifest to see them all"
+    assert len(denied.message.splitlines()) == 22
     (clipped,) = REVIEWER.verdict([finding(0, "two\nlines " + "x" * 600)]).warnings
     assert len(clipped) == 512 and clipped.startswith("KAT575 spec.parameters[0].feasibleSpace.list: two lines xxx")
     assert clipped.endswith("x...")

@@ -203,8 +203,10 @@ class Reviewer:
             return Verdict(True, warnings=warnings, codes=codes)
         count = f"{len(denying)} finding" + ("s" if len(denying) > 1 else "")
         lines = [f"katiblint: {count} the cluster should not accept:"]
-        for f in denying:
+        for f in denying[:MAX_WARNINGS]:
             lines.append(f"- {_line(f)}" + (f" (help: {f.help})" if f.help else ""))
+        if len(denying) > MAX_WARNINGS:
+            lines.append(f"- ... and {len(denying) - MAX_WARNINGS} more; run katiblint on the manifest to see them all")
         return Verdict(False, message="\n".join(lines), warnings=warnings, codes=codes)
 
 
