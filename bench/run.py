@@ -300,7 +300,11 @@ def main(argv: list[str] | None = None) -> int:
             )
     text = table(rows, about)
     if args.output != "-":
-        Path(args.output).write_text(text, encoding="utf-8")
+        out = Path(args.output)
+        # Sections other benchmarks keep in the same file (`## Webhook`, from bench/webhook.py) stay.
+        previous = out.read_text(encoding="utf-8") if out.is_file() else ""
+        kept = previous[previous.find("\n## "):] if "\n## " in previous else ""
+        out.write_text(text.rstrip("\n") + "\n" + kept, encoding="utf-8")
         print(f"wrote {args.output}")
     else:
         print(text)

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
-from katiblint import __version__
+from katiblint.version import __version__
 from katiblint.engine import FileResult
 from katiblint.errors import KatibLintError
 from katiblint.reporters.sarif import semantic_fingerprint

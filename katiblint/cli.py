@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import click
 
-from katiblint import __version__
+from katiblint.version import __version__
 from katiblint.errors import KatibLintError
 
 # Subcommands imported only when used, so that `katiblint file.yaml` starts fast.
@@ -23,6 +23,7 @@ LAZY_COMMANDS = {
     "rules": "katiblint.cli:rules_command",
     "new": "katiblint.new:new",
     "schema": "katiblint.schema:schema",
+    "webhook": "katiblint.webhook.command:webhook",
 }
 
 

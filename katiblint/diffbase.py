@@ -19,7 +19,7 @@ from katiblint.facts import ImmutableChange, MaxTrialsLowered
 from katiblint.yaml import Document, Mapping, Node, Sequence as SeqNode, load
 from katiblint.katib.experiment import Experiment, as_str, is_experiment
 from katiblint.registry import discover, parent_key
-from katiblint.source import decode
+from katiblint.source import SourceFile, decode
 
 EDITABLE = ("parallelTrialCount", "maxTrialCount", "maxFailedTrialCount")
 IMMUTABLE_CHANGE = "KAT062"
@@ -167,13 +167,22 @@ def apply(linter: Linter, results: Sequence[FileResult], ref: str) -> None:
         old_source, _, _ = decode(data, result.path)
         if old_source is None:
             continue
-        old_docs = [d for d in load(old_source).documents if d.root is not None]
-        added = []
-        for doc in result.documents:
-            if doc.root is None or not is_experiment(doc) or as_str(doc.root.get("apiVersion")) != "kubeflow.org/v1beta1":
-                continue
-            for diag in compare(doc, old_docs):
-                diag.document, diag.object_name = doc.index, Experiment(doc).name
-                added.append(diag)
+        added = changes(result, old_source)
         if added:
             linter.finish(result, added)  # selection, suppression, severity and order, as for any finding
+
+
+def changes(result: FileResult, old_source: SourceFile) -> list[Diagnostic]:
+    """The refused edits of every v1beta1 Experiment of `result` against its version in `old_source`.
+
+    Shared by `--diff-base` (the file at a git revision) and the admission webhook (`oldObject`).
+    """
+    old_docs = [d for d in load(old_source).documents if d.root is not None]
+    added = []
+    for doc in result.documents:
+        if doc.root is None or not is_experiment(doc) or as_str(doc.root.get("apiVersion")) != "kubeflow.org/v1beta1":
+            continue
+        for diag in compare(doc, old_docs):
+            diag.document, diag.object_name = doc.index, Experiment(doc).name
+            added.append(diag)
+    return added

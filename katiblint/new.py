@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import click
 
-from katiblint import __version__
+from katiblint.version import __version__
 
 KINDS = ("Job", "PyTorchJob", "TFJob", "XGBoostJob")
 PARAMETER_TYPES = ("double", "int", "categorical", "discrete")

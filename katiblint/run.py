@@ -17,9 +17,13 @@ from katiblint.reporters import ReportOptions, renderer
 from katiblint.walk import collect_files
 
 
-def build_settings(paths: Sequence[str], options: dict[str, Any]) -> Settings:
-    start = Path(next((p for p in paths if p != "-"), "."))
-    settings = resolve(options.get("config_path"), start)
+def build_settings(paths: Sequence[str], options: dict[str, Any], base: Settings | None = None) -> Settings:
+    """Settings from the configuration file (`base` when given, else found from `paths`) and the options."""
+    if base is not None:
+        settings = base
+    else:
+        start = Path(next((p for p in paths if p != "-"), "."))
+        settings = resolve(options.get("config_path"), start)
 
     def joined(key: str) -> tuple[str, ...] | None:
         values = tuple(v.strip() for value in options.get(key) or () for v in value.split(",") if v.strip())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Sequence
 
-from katiblint import __version__
+from katiblint.version import __version__
 from katiblint.diagnostics import Diagnostic
 from katiblint.engine import FileResult
 from katiblint.reporters import ReportOptions

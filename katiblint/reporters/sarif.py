@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
-from katiblint import __version__
+from katiblint.version import __version__
 from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.engine import FileResult
 from katiblint.reporters import ReportOptions
