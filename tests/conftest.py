@@ -23,7 +23,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-goldens",
         action="store_true",
         default=False,
-        help="rewrite tests/fixtures/*.fixed.yaml from the current fixes instead of comparing",
+        help="rewrite the goldens (tests/fixtures/*.fixed.yaml, *.findings.txt) from the current output instead of comparing",
     )
 
 

@@ -43,3 +43,28 @@ def test_fixture_has_failing_and_passing_cases(path: Path) -> None:
     if code not in NO_TRIGGER_IN_FIXTURE:
         assert flagged, f"{path.name}: no case expects {code}"
     assert clean, f"{path.name}: no clean case (a document without expectations)"
+
+
+def findings_snapshot(path: Path) -> str:
+    """Every finding of the fixture's own code, whole: span, severity, message, help and fix."""
+    out = [f"# {path.name}: whole findings per case; `pytest tests/test_rule_fixtures.py --update-goldens` rewrites"]
+    for case in split_cases(path.read_text(encoding="utf-8")):
+        for d in run_case(path, case):
+            (sl, sc), (el, ec) = d.start, d.end
+            out.append(f"case {case.index}: {sl + 1}:{sc + 1}-{el + 1}:{ec + 1} {d.severity.value} {d.code} {d.message}")
+            if d.help:
+                out.append(f"    help: {d.help}")
+            if d.fix is not None:
+                out.append(f"    fix ({d.fix.applicability.value}): {d.fix.title}")
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("path", sorted(p for p in FIXTURES.glob("KAT*-*.yaml") if not p.name.endswith(".fixed.yaml")), ids=lambda p: p.name)
+def test_fixture_findings_match_their_snapshot(path: Path, update_goldens: bool) -> None:
+    """The inline expectations pin where findings are; the snapshot pins what a user reads."""
+    snapshot = path.with_suffix(".findings.txt")
+    text = findings_snapshot(path)
+    if update_goldens:
+        snapshot.write_text(text, encoding="utf-8")
+    assert snapshot.is_file(), f"{snapshot.name} is missing; run `pytest tests/test_rule_fixtures.py --update-goldens`"
+    assert snapshot.read_text(encoding="utf-8") == text, f"{path.name}: findings changed; review and --update-goldens"
