@@ -83,6 +83,25 @@ def main_group() -> None:
     """
 
 
+def settings_options(command: Any) -> Any:
+    """The options `config.Settings` declares with a flag, as click options (declared once, there)."""
+    from katiblint.config import OPTIONS
+
+    for spec in reversed(OPTIONS):
+        flag, kind, doc = spec.metadata["flag"], spec.metadata["kind"], spec.metadata["doc"]
+        if flag is None:
+            continue
+        if kind == "list":
+            command = click.option(flag, spec.name, multiple=True, help=doc)(command)
+        elif kind == "bool":
+            command = click.option(flag, spec.name, flag_value=not spec.default, default=None, help=doc)(command)
+        elif spec.metadata["choices"]:
+            command = click.option(flag, spec.name, type=click.Choice(spec.metadata["choices"]), default=None, help=doc)(command)
+        else:
+            command = click.option(flag, spec.name, default=None, help=doc)(command)
+    return command
+
+
 @main_group.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
@@ -94,26 +113,8 @@ def main_group() -> None:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file.")
 @click.option("--config", "config_path", type=click.Path(), help="Configuration file to use.")
-@click.option("--select", multiple=True, help="Rule codes, prefixes or names to enable (replaces the default).")
-@click.option("--extend-select", multiple=True, help="Rules to enable in addition to the default.")
-@click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable.")
-@click.option("--exclude", multiple=True, help="Glob patterns of files and folders to skip.")
-@click.option(
-    "--no-respect-gitignore", is_flag=True, help="Also lint files that .gitignore files ignore when walking folders."
-)
-@click.option(
-    "--istio-inject",
-    type=click.Choice(["auto", "false", "true", "off"]),
-    default=None,
-    help="Istio sidecar policy for trial pods (default: auto).",
-)
-@click.option("--algorithm", "algorithms", multiple=True, help="Extra algorithm name served by a custom suggestion service.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None, help="Lowest severity that fails the run.")
 @click.option("--stdin-filename", default=None, help="Name to report for `-` (standard input).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the output.")
-@click.option("--katib-version", default=None, help="Katib release to check against: 0.10 to 0.19, latest (default) or master.")
-@click.option("--kubernetes-version", default=None, help="Kubernetes version (1.MINOR) for Job schema checks (default: the newest known).")
-@click.option("--katib-config", default=None, type=click.Path(), help="The cluster's katib-config (KatibConfig or ConfigMap).")
 @click.option("-j", "--jobs", type=int, default=None, help="Parallel workers (default: CPU count).")
 @click.option("--statistics", is_flag=True, help="Print counts per rule instead of findings.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place (`-`: write the fixed input to standard output).")
@@ -122,6 +123,7 @@ def main_group() -> None:
 @click.option("--diff-base", default=None, metavar="REF", help="Report edits of applied Experiments since git revision REF that Katib refuses.")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not recorded in this baseline.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record all current findings in this baseline file.")
+@settings_options
 def check(paths: tuple[str, ...], **options: Any) -> None:
     """Lint Experiment manifests (files, folders, or `-` for standard input)."""
     from katiblint.run import run_check

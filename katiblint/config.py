@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,46 +26,54 @@ _KATIB_RE = re.compile(r"^v?0\.(\d+)(?:\.\d+)?(?:-[0-9A-Za-z.]+)?$")
 _KUBERNETES_RE = re.compile(r"^v?1\.(\d+)(?:\.\d+)?$")
 
 
+def option(default: Any, kind: str, doc: str, flag: str | None = None, *, choices: tuple[str, ...] = (),
+           extend: bool = False) -> Any:
+    """A setting that is also a configuration key (its name in kebab case) and, with `flag`, a
+    command-line option: its type, default and documentation are declared here only.
+
+    `kind` is how the configuration file writes it (`list`, `str`, `bool`, `table`); `extend`: the
+    flag's values are added to the file's instead of replacing them; a `--no-` flag turns a bool off.
+    """
+    metadata = {"kind": kind, "doc": doc, "flag": flag, "choices": choices, "extend": extend}
+    if isinstance(default, dict):
+        return field(default_factory=dict, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything that changes what katiblint reports. Immutable; `with_overrides` copies."""
 
-    select: tuple[str, ...] = ()
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    severity: dict[str, Severity] = field(default_factory=dict)
-    istio_inject: str = "auto"
-    algorithms: tuple[str, ...] = ()
-    early_stopping_algorithms: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    fail_on: Severity = Severity.ERROR
-    katib_version: str = LATEST_KATIB
-    kubernetes_version: str | None = None
-    katib_config: str | None = None
-    respect_gitignore: bool = True
-    search_project: bool = True
-    config_path: str | None = None
+    select: tuple[str, ...] = option((), "list", "Rule codes, prefixes or names to enable (replaces the default).", "--select")
+    extend_select: tuple[str, ...] = option((), "list", "Rules to enable in addition to the default.", "--extend-select")
+    ignore: tuple[str, ...] = option((), "list", "Rule codes, prefixes or names to disable.", "--ignore", extend=True)
+    severity: dict[str, Severity] = option({}, "table", "The level of a rule's findings: `error`, `warning` or `info`.")
+    istio_inject: str = option("auto", "str", "Istio sidecar policy for trial pods (KAT401).", "--istio-inject",
+                               choices=ISTIO_POLICIES)
+    algorithms: tuple[str, ...] = option((), "list", "Algorithm names served by custom suggestion services.",
+                                         "--algorithm", extend=True)
+    early_stopping_algorithms: tuple[str, ...] = option((), "list", "Names served by custom early-stopping services.")
+    exclude: tuple[str, ...] = option((), "list", "Glob patterns of files and folders to skip.", "--exclude", extend=True)
+    fail_on: Severity = option(Severity.ERROR, "str", "Lowest severity that fails the run.", "--fail-on",
+                               choices=("error", "warning", "info"))
+    katib_version: str = option(LATEST_KATIB, "str", "Katib release to check against: 0.10 to 0.19, latest or master.",
+                                "--katib-version")
+    kubernetes_version: str | None = option(None, "str", "Kubernetes release (1.MINOR) for the job schema checks "
+                                            "(default: the newest bundled).", "--kubernetes-version")
+    katib_config: str | None = option(None, "str", "The cluster's katib-config (KatibConfig or ConfigMap file).",
+                                      "--katib-config")
+    respect_gitignore: bool = option(True, "bool", "Whether walking folders skips what .gitignore files ignore "
+                                     "(--no-respect-gitignore: walk it too).", "--no-respect-gitignore")
+    search_project: bool = option(True, "bool", "Look for the katib-config, template ConfigMaps and Namespaces in the "
+                                  "whole project, not only the linted files.")
+    config_path: str | None = None  # where the settings came from (not an option)
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-_KEYS: dict[str, str] = {
-    "select": "list",
-    "extend-select": "list",
-    "ignore": "list",
-    "severity": "table",
-    "istio-inject": "str",
-    "algorithms": "list",
-    "early-stopping-algorithms": "list",
-    "exclude": "list",
-    "fail-on": "str",
-    "katib-version": "str",
-    "kubernetes-version": "str",
-    "katib-config": "str",
-    "respect-gitignore": "bool",
-    "search-project": "bool",
-}
+OPTIONS = tuple(f for f in fields(Settings) if "kind" in f.metadata)
+_KEYS: dict[str, str] = {f.name.replace("_", "-"): f.metadata["kind"] for f in OPTIONS}
 
 
 def katib_version(value: str) -> str:
@@ -199,10 +207,12 @@ def parse(data: dict[str, Any], origin: str) -> Settings:
                 raise fail("severity", f"unknown rule `{rule}`")
             severities[found.code] = _severity(level, lambda why, r=rule: fail(f"severity.{r}", why))
         values["severity"] = severities
-    if "istio_inject" in values and values["istio_inject"] not in ISTIO_POLICIES:
-        raise fail("istio-inject", f"must be one of {', '.join(ISTIO_POLICIES)}")
     if "fail_on" in values:
         values["fail_on"] = _severity(values["fail_on"], lambda why: fail("fail-on", why))
+    for spec in OPTIONS:
+        choices, value = spec.metadata["choices"], values.get(spec.name)
+        if choices and value is not None and getattr(value, "value", value) not in choices:
+            raise fail(spec.name.replace("_", "-"), f"must be one of {', '.join(choices)}")
     for key, check in (("katib_version", katib_version), ("kubernetes_version", kubernetes_version)):
         if key in values:
             try:

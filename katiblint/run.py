@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from katiblint import config
-from katiblint.config import Settings, resolve
+from katiblint.config import OPTIONS, Settings, resolve
 from katiblint.selector import is_selector
 from katiblint.diagnostics import Severity
 from katiblint.engine import FileResult, Linter, dedupe_run, has_errors
@@ -25,35 +25,29 @@ def build_settings(paths: Sequence[str], options: dict[str, Any], base: Settings
         start = Path(next((p for p in paths if p != "-"), "."))
         settings = resolve(options.get("config_path"), start)
 
-    def joined(key: str) -> tuple[str, ...] | None:
-        values = tuple(v.strip() for value in options.get(key) or () for v in value.split(",") if v.strip())
-        return values or None
-
-    for key in ("select", "extend_select", "ignore"):
-        for selector in joined(key) or ():
-            if not is_selector(selector):
-                raise KatibLintError(f"--{key.replace('_', '-')}: `{selector}` is not a rule code, prefix or name")
-    versions: dict[str, str] = {}
-    for key, check in (("katib_version", config.katib_version), ("kubernetes_version", config.kubernetes_version)):
-        if options.get(key) is not None:
+    changes: dict[str, Any] = {}
+    for spec in OPTIONS:  # every option with a command-line flag (config.Settings declares them)
+        flag, kind, value = spec.metadata["flag"], spec.metadata["kind"], options.get(spec.name)
+        if flag is None or value is None:
+            continue
+        if kind == "list":
+            listed = tuple(v.strip() for item in value for v in item.split(",") if v.strip())
+            if not listed:
+                continue
+            if spec.name in ("select", "extend_select", "ignore"):
+                for selector in listed:
+                    if not is_selector(selector):
+                        raise KatibLintError(f"{flag}: `{selector}` is not a rule code, prefix or name")
+            value = getattr(settings, spec.name) + listed if spec.metadata["extend"] else listed
+        elif spec.name == "fail_on":
+            value = Severity(value)
+        elif spec.name in ("katib_version", "kubernetes_version"):
             try:
-                versions[key] = check(options[key])
+                value = getattr(config, spec.name)(value)
             except ValueError as exc:
-                raise KatibLintError(f"--{key.replace('_', '-')}: {exc}") from None
-    extra_algorithms = joined("algorithms")
-    return settings.with_overrides(
-        select=joined("select"),
-        extend_select=joined("extend_select"),
-        ignore=(settings.ignore + joined("ignore")) if joined("ignore") else None,  # type: ignore[operator]
-        exclude=(settings.exclude + joined("exclude")) if joined("exclude") else None,  # type: ignore[operator]
-        istio_inject=options.get("istio_inject"),
-        algorithms=(settings.algorithms + extra_algorithms) if extra_algorithms else None,
-        fail_on=Severity(options["fail_on"]) if options.get("fail_on") else None,
-        katib_version=versions.get("katib_version"),
-        kubernetes_version=versions.get("kubernetes_version"),
-        katib_config=options.get("katib_config"),
-        respect_gitignore=False if options.get("no_respect_gitignore") else None,
-    )
+                raise KatibLintError(f"{flag}: {exc}") from None
+        changes[spec.name] = value
+    return settings.with_overrides(**changes)
 
 
 def use_color(choice: str, stream: Any) -> bool:

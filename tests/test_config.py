@@ -196,3 +196,17 @@ def test_bad_config_exits_2_naming_the_file_and_key(tmp_path: Path, name: str, t
     for needle in needles:
         assert needle in run.err, run.err
     assert "Traceback" not in run.err and run.out == ""
+
+
+def test_every_option_is_declared_once_and_documented_in_the_readme() -> None:
+    """`config.Settings` declares each option (type, default, doc, flag); README shows each one."""
+    from katiblint.config import OPTIONS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("# .katiblint.toml", 1)[1].split("```", 1)[0]
+    for spec in OPTIONS:
+        key = spec.name.replace("_", "-")
+        assert f"\n{key} =" in example or f"\n{key}=" in example, f"`{key}` is missing from README's configuration example"
+        flag = spec.metadata["flag"]
+        if flag is not None:
+            assert f"`{flag}" in readme, f"`{flag}` is missing from README's option table"
