@@ -23,6 +23,7 @@ LAZY_COMMANDS = {
     "rules": "katiblint.cli:rules_command",
     "new": "katiblint.new:new",
     "schema": "katiblint.schema:schema",
+    "server": "katiblint.server:server",
 }
 
 
