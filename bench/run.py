@@ -265,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
             )
     text = table(rows, about)
     if args.output != "-":
+        previous = Path(args.output).read_text(encoding="utf-8") if Path(args.output).exists() else ""
+        if "\n## Language server" in previous:  # bench/lsp.py's section: kept as it was
+            text = text.rstrip("\n") + "\n\n" + previous[previous.index("\n## Language server") + 1 :]
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {args.output}")
     else:

@@ -527,6 +527,6 @@ async def test_without_the_server_extra_the_command_says_what_to_install() -> No
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr == (
-        "katiblint: error: `katiblint server` needs pygls, which the `server` extra installs: "
-        "`pip install 'katiblint[server]'` (in a checkout: `pip install -e '.[server]'`)\n"
+        "katiblint: error: `katiblint server` needs pygls: install katiblint with its `server` extra "
+        "(in a clone of katiblint: `python3 -m pip install '.[server]'`)\n"
     )

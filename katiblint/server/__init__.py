@@ -32,8 +32,8 @@ def server(debounce_ms: int) -> None:
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.split(".")[0] in ("pygls", "lsprotocol", "cattrs", "attrs"):
             raise KatibLintError(
-                "`katiblint server` needs pygls, which the `server` extra installs: "
-                "`pip install 'katiblint[server]'` (in a checkout: `pip install -e '.[server]'`)"
+                "`katiblint server` needs pygls: install katiblint with its `server` extra "
+                "(in a clone of katiblint: `python3 -m pip install '.[server]'`)"
             ) from None
         raise
     ls = make_server(debounce_ms / 1000)

@@ -20,6 +20,7 @@ from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from katiblint import __version__, gitops
@@ -124,9 +125,25 @@ class Linted:
     published: list[types.Diagnostic]
 
 
+class Protocol(LanguageServerProtocol):
+    """pygls 2.1 files a future for every notification whose built-in handler is a generator
+    (didOpen, didChange, didSave, ...) in `_request_futures`, under a fresh id that no response
+    ever removes: one per keystroke, for the life of the server. Drop them once they are done."""
+
+    def _handle_notification(self, method_name: str, params: Any) -> None:
+        known = set(self._request_futures)
+        super()._handle_notification(method_name, params)
+        for key in [k for k in self._request_futures if k not in known]:
+            future = self._request_futures[key]
+            if future.done():
+                del self._request_futures[key]
+            else:
+                future.add_done_callback(lambda _, key=key: self._request_futures.pop(key, None))
+
+
 class KatibLanguageServer(LanguageServer):
     def __init__(self, debounce: float) -> None:
-        super().__init__("katiblint", __version__)
+        super().__init__("katiblint", __version__, protocol_cls=Protocol)
         self.debounce = debounce
         self.projects = Projects()
         self.linted: dict[str, Linted] = {}
