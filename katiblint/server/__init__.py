@@ -12,7 +12,7 @@ import click
 
 from katiblint.errors import KatibLintError
 
-DEFAULT_DEBOUNCE_MS = 15
+DEFAULT_DEBOUNCE_MS = 10
 
 
 @click.command("server")

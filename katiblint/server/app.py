@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lsprotocol import types
@@ -59,9 +59,9 @@ class Positions:
         self.encoding = encoding
 
     def units(self, text: str) -> int:
-        if self.encoding == types.PositionEncodingKind.Utf32:
+        if self.encoding == types.PositionEncodingKind.Utf32.value:
             return len(text)
-        if self.encoding == types.PositionEncodingKind.Utf8:
+        if self.encoding == types.PositionEncodingKind.Utf8.value:
             return len(text.encode("utf-8", "surrogatepass"))
         return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
@@ -123,6 +123,7 @@ class Linted:
     result: FileResult
     positions: Positions
     published: list[types.Diagnostic]
+    edited: dict[str, str | None] = field(default_factory=dict)  # code action -> its text, for this version
 
 
 class Protocol(LanguageServerProtocol):
@@ -155,7 +156,9 @@ class KatibLanguageServer(LanguageServer):
 
     @property
     def encoding(self) -> str:
-        return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+        """The negotiated position encoding: `utf-16`, `utf-32` or `utf-8`."""
+        negotiated = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
+        return str(getattr(negotiated, "value", negotiated))
 
     def folder_of(self, path: str | None) -> str | None:
         """The workspace folder holding `path` (the deepest), else the root, else None."""
@@ -336,7 +339,10 @@ class KatibLanguageServer(LanguageServer):
         linted = self.current(uri)
         if linted is None or linted.result.source is None:
             return action
-        new = self.new_text(linted, data)
+        key = repr(sorted((k, str(v)) for k, v in data.items()))
+        if key not in linted.edited:  # editors ask again at every cursor move: work it out once per version
+            linted.edited[key] = self.new_text(linted, data)
+        new = linted.edited[key]
         if new is not None and new != linted.result.source.text:
             edit = one_edit(linted.result.source, new, linted.positions)
             action.edit = self.workspace_edit(uri, linted.version, edit)
