@@ -145,7 +145,7 @@ async def run(debounce_ms: int, edits: int, text: str) -> tuple[list[float], int
         )
         await asyncio.wait_for(waiting[version], 30)
         latencies.append((arrived[version] - sent) * 1000)
-        if version == 101:
+        if version == min(101, edits + 1):
             early = rss_kib(pid)
     late = rss_kib(pid)
     await client.shutdown_async(None)

@@ -77,7 +77,7 @@ async def client(lsp_client: LanguageClient):
     await shutdown(lsp_client)
 
 
-@pytest_lsp.fixture(config=server_config("--debounce", "300"))
+@pytest_lsp.fixture(config=server_config("--debounce", "2000"))
 async def slow_client(lsp_client: LanguageClient):
     yield
     await shutdown(lsp_client)
@@ -287,7 +287,7 @@ async def test_edits_are_linted_once_after_a_quiet_time_and_save_lints_at_once(s
     started = time.monotonic()
     client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
     assert await published(client, uri, version=7, since=count) == []  # the finding is taken back
-    assert time.monotonic() - started < 0.3
+    assert time.monotonic() - started < 1.5  # not the 2 s quiet time
 
 
 async def test_a_file_that_stops_being_yaml_mid_edit(client: LanguageClient, tmp_path: Path) -> None:
@@ -299,7 +299,8 @@ async def test_a_file_that_stops_being_yaml_mid_edit(client: LanguageClient, tmp
     replace_all(client, uri, broken, 2)
     [syntax] = await published(client, uri, version=2)
     assert syntax.code == "KAT001" and syntax.severity == types.DiagnosticSeverity.Error
-    assert 12 <= syntax.range.start.line <= 14, syntax
+    assert syntax.message == "YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)"
+    assert summary([syntax]) == [("KAT001", 13, 12, 13, 13)]  # where the parser gave up: `parameters:`
     # No fix edits a file that is not YAML (as `--fix`).
     titles = [a.title for a in await actions_at(client, uri, syntax)]
     assert all(t.startswith("Disable ") for t in titles), titles
@@ -507,6 +508,18 @@ async def test_a_katib_config_in_the_workspace_is_used_as_the_cli_uses_it(client
     assert diag.code == "KAT201" and "`house-bayes`" in diag.message
 
 
+async def test_a_document_that_is_not_a_file_is_linted_with_the_workspace_settings(client: LanguageClient, tmp_path: Path) -> None:
+    (tmp_path / ".katiblint.toml").write_text('ignore = ["KAT011"]\n')
+    await start(client, tmp_path)
+    uri = "untitled:Untitled-1"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=MIXED)
+        )
+    )
+    assert [d.code for d in await published(client, uri, version=1)] == ["KAT101", "KAT201", "KAT502"]
+
+
 # -- lifecycle --------------------------------------------------------------------------------------
 
 
@@ -530,3 +543,18 @@ async def test_without_the_server_extra_the_command_says_what_to_install() -> No
         "katiblint: error: `katiblint server` needs pygls: install katiblint with its `server` extra "
         "(in a clone of katiblint: `python3 -m pip install '.[server]'`)\n"
     )
+
+
+async def test_the_language_server_benchmark_runs() -> None:
+    """`python bench/lsp.py` as documented (a smoke run: a few edits, nothing written)."""
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "lsp.py"), "--edits", "3", "--no-write"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    from katiblint.server import DEFAULT_DEBOUNCE_MS
+
+    rows = [line for line in proc.stdout.splitlines() if line.startswith(f"| {DEFAULT_DEBOUNCE_MS} ms (default) | 3 |")]
+    assert len(rows) == 1 and rows[0].endswith(("median under 30 ms: met |", "median under 30 ms: not met |"))
