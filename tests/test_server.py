@@ -13,11 +13,12 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import pytest_lsp
 from lsprotocol import types
+from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
@@ -44,7 +45,7 @@ EMOJI_COLUMN = FLOW_PARAMETER.index("Double")  # in code points; the emoji is on
 
 def recording_client() -> LanguageClient:
     """pytest-lsp's client, also keeping every publishDiagnostics in order and the registrations asked for."""
-    client = LanguageClient(converter_factory=pytest_lsp.client.default_converter)
+    client = LanguageClient(converter_factory=default_converter)
     client.published: list[types.PublishDiagnosticsParams] = []  # type: ignore[misc]
     client.registrations: list[types.Registration] = []  # type: ignore[misc]
 
