@@ -85,8 +85,13 @@ async def slow_client(lsp_client: LanguageClient):
 
 
 async def shutdown(client: LanguageClient) -> None:
-    if client._server is not None and client._server.returncode is None:
-        await client.shutdown_session()
+    if client._server is None or client._server.returncode is not None:
+        return
+    if client.capabilities is None:  # a test that failed before `initialize`: no session to end
+        client._server.kill()
+        await client._server.wait()
+        return
+    await client.shutdown_session()
 
 
 def capabilities(encodings: list[str] | None = None, resolve: bool = False, versioned: bool = False) -> types.ClientCapabilities:
@@ -253,6 +258,19 @@ async def test_yaml_that_is_not_an_experiment_gets_nothing(client: LanguageClien
     await settle(client, mkdocs)
     assert client.published == []  # type: ignore[attr-defined]
     assert config_map not in client.diagnostics
+
+
+async def test_a_byte_order_mark_counts_on_the_first_line(client: LanguageClient, tmp_path: Path) -> None:
+    """The engine reads text without its BOM; an editor's line 0 still has it."""
+    await start(client, tmp_path)
+    text = "\ufeff" + GOOD.replace("kubeflow.org/v1beta1", "kubeflow.org/v1beta")
+    uri = open_doc(client, tmp_path / "exp.yaml", text)
+    [diag] = await published(client, uri, version=1)
+    column = text.index("kubeflow.org/v1beta")  # the BOM is character 0
+    assert summary([diag]) == [("KAT004", 0, column, 0, column + len("kubeflow.org/v1beta"))]
+    [disable] = await actions_at(client, uri, diag)
+    assert disable.edit is not None
+    assert apply(text, disable.edit, uri).split("\n")[0] == "\ufeffapiVersion: kubeflow.org/v1beta  # katiblint: disable=KAT004"
 
 
 # -- editing ----------------------------------------------------------------------------------------
