@@ -24,6 +24,7 @@ LAZY_COMMANDS = {
     "new": "katiblint.new:new",
     "schema": "katiblint.schema:schema",
     "webhook": "katiblint.webhook.command:webhook",
+    "server": "katiblint.server:server",
 }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from katiblint.diagnostics import Edit
 from katiblint.yaml import Document, Mapping, Scalar
 from katiblint.katib.experiment import walk
 from katiblint.selector import Selector
@@ -105,3 +106,19 @@ def is_suppressed(directives: list[Directive], code: str, name: str, line: int, 
         directive.used.add(entry)
         return True
     return False
+
+
+def disable_edit(source: SourceFile, line: int, code: str) -> Edit:
+    """The edit that suppresses `code` on a 0-based `line`: an end-of-line `disable=` comment.
+
+    A line that already ends with such a directive gets the code added to it. Whether the comment
+    takes effect (not inside a multi-line scalar, say) is for the caller to check by linting again.
+    """
+    text = source.line_text(line)
+    start = source.line_starts[min(line, source.line_count - 1)]
+    for match in _DIRECTIVE.finditer(text):
+        if match.group("kind") == "disable" and text[: match.start()].strip():
+            codes_end = match.start("codes") + len(match.group("codes").rstrip())
+            return Edit.insert(start + codes_end, f",{code}")
+    gap = "  " if text and not text.endswith((" ", "\t")) else ""
+    return Edit.insert(start + len(text), f"{gap}# katiblint: disable={code}")

@@ -252,7 +252,7 @@ def test_version_and_help() -> None:
     assert options.count("-h,") == 1
     # ... and the other commands stay discoverable.
     commands = lines[lines.index("Commands:") + 1 :]
-    assert [line.split()[0] for line in commands] == ["check", "explain", "rules", "new", "schema", "webhook"]
+    assert [line.split()[0] for line in commands] == ["check", "explain", "rules", "new", "schema", "webhook", "server"]
     assert katiblint("-h").out == run.out
 
 

@@ -15,7 +15,10 @@ import pytest
 from clirun import BAD, GOOD, katiblint
 
 # Imported lazily by the rules and commands that need them, never on the plain lint path.
-HEAVY = ("jsonschema", "re2", "numpy", "scipy", "skopt", "sklearn", "kubernetes_validate", "kubernetes")
+HEAVY = (
+    "jsonschema", "re2", "numpy", "scipy", "skopt", "sklearn", "kubernetes_validate", "kubernetes",
+    "pygls", "lsprotocol", "cattrs",  # the language server's, loaded by `katiblint server` only
+)
 
 
 def imported_modules(stderr: str) -> set[str]:
@@ -54,3 +57,4 @@ def test_help_does_not_load_the_engine() -> None:
     assert run.code == 0
     modules = imported_modules(run.err)
     assert "katiblint.engine" not in modules and "_ruamel_yaml" not in modules
+    assert not sorted(m for m in modules if m.split(".")[0] in HEAVY)  # listing `server` loads no pygls

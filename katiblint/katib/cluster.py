@@ -525,12 +525,14 @@ def route(exp: Experiment, diags: list[Diagnostic], pending: Pending) -> list[Di
 # --- the run: discover before linting, merge after ---------------------------------------------------
 
 
-def prepare(linter: Linter, files: list[str]) -> None:
+def prepare(linter: Linter, files: list[str], whole_project: bool = False) -> None:
     """Load the katib-config and template ConfigMaps before any Experiment is linted.
 
     They are looked for in the whole project (the folder of the configuration file, else the git
     repository), not only among the linted files, so the verdict on a file does not depend on
     which other files share its run: pre-commit passes only the changed files, in batches.
+    A run without an Experiment on disk skips that search unless `whole_project` (the language
+    server, whose Experiment may not be saved yet).
     """
 
     if linter.settings.katib_config:
@@ -551,7 +553,7 @@ def prepare(linter: Linter, files: list[str]) -> None:
         any_ref = any_ref or TEMPLATE_MARKER.encode() in data
         any_experiment = any_experiment or may_hold_experiment(data)
         texts.append((path, data))
-    if any_experiment and linter.settings.search_project:
+    if (any_experiment or whole_project) and linter.settings.search_project:
         texts = project_texts(linter, files) + texts
     seen: set[str] = set()
     configs: list[ClusterConfig] = []
