@@ -49,6 +49,6 @@ class Context:
         config = self.extras.get("katib_config")
         if config is not None:
             return tuple(config.collectors)
-        from katiblint.rules._admission import STOCK_COLLECTORS
+        from katiblint.katib.api import STOCK_COLLECTORS
 
         return STOCK_COLLECTORS

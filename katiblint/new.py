@@ -20,11 +20,10 @@ from typing import Any, Callable
 import click
 
 from katiblint.version import __version__
+from katiblint.katib.api import DISTRIBUTIONS, NAS_ALGORITHMS
 
 KINDS = ("Job", "PyTorchJob", "TFJob", "XGBoostJob")
 PARAMETER_TYPES = ("double", "int", "categorical", "discrete")
-DISTRIBUTIONS = ("uniform", "logUniform", "normal", "logNormal")
-NAS_ALGORITHMS = ("enas", "darts")
 _REPLICA_KEY = {"PyTorchJob": "pytorchReplicaSpecs", "TFJob": "tfReplicaSpecs", "XGBoostJob": "xgbReplicaSpecs"}
 _CONTAINER = {"Job": "training", "PyTorchJob": "pytorch", "TFJob": "tensorflow", "XGBoostJob": "xgboost"}
 

@@ -419,3 +419,22 @@ def test_stock_training_runtime_is_assumed_unless_the_project_defines_it(tmp_pat
         "  name: torch-distributed\nspec: {}\n"
     )
     assert concise(".", "--select", "KAT301", cwd=tmp_path).out.startswith("All checks passed")
+
+
+def test_a_template_from_another_file_costs_no_line_index_of_the_experiment_file() -> None:
+    """Template offsets are shifted past the Experiment file's; the padding is one line, so a stream of
+    thousands of Experiments does not build a line index of the whole stream per template."""
+    from katiblint.katib.cluster import embed
+    from katiblint.source import SourceFile
+    from katiblint.yaml import Mapping, Scalar, load
+
+    source = SourceFile("templates.yaml", TEMPLATE_CONFIG_MAP)
+    root = load(source).documents[0].root
+    assert isinstance(root, Mapping)
+    data = root.get("data")
+    assert isinstance(data, Mapping)
+    value = data.get("job.yaml")
+    assert isinstance(value, Scalar)
+    embedded = embed(source, value, 5_000_000)
+    assert len(embedded.source.line_starts) <= TEMPLATE_CONFIG_MAP.count("\n") + 2
+    assert embedded.source.text.index("apiVersion: batch/v1") == 5_000_000 + TEMPLATE_CONFIG_MAP.index("apiVersion: batch/v1")

@@ -26,6 +26,7 @@ from katiblint.source import SourceFile, Span, decode
 from katiblint.triage import may_hold_experiment
 from katiblint.walk import collect_files, display_path
 from katiblint.yaml.file import read_strict
+from katiblint.katib.api import DEFAULT_TRIAL_RESOURCES
 
 if TYPE_CHECKING:
     from katiblint.katib.catalog import AlgorithmSpec
@@ -40,8 +41,6 @@ CONFIG_KEY = "katib-config.yaml"
 LEGACY_KEYS = ("suggestion", "early-stopping", "metrics-collector-sidecar")
 CONFIG_MARKERS = ("KatibConfig", "katib-config")
 TEMPLATE_MARKER = "configMapName"
-# pkg/apis/config/v1beta1/defaults.go: an empty trialResources list means Job only
-DEFAULT_TRIAL_RESOURCES = ("Job.v1.batch",)
 INVALID_CONFIG = "KAT060"
 # Where diagnostics of a template that lives in another file wait until that file's result exists.
 PENDING = "gitops_pending"
@@ -309,10 +308,16 @@ def embed(source: SourceFile, value: Scalar, shift: int) -> Embedded:
                 at = content.index(first)
                 content = content[:at] + " " * len(first) + content[at + len(first):]
             blank = re.compile(r"[^\n]")
-            virtual = "\n" * shift + blank.sub(" ", text[:start]) + content + blank.sub(" ", text[end:])
+            virtual = _padding(shift) + blank.sub(" ", text[:start]) + content + blank.sub(" ", text[end:])
             return Embedded(SourceFile(source.path, virtual), shift, True, value.span)
     raw = value.value if isinstance(value.value, str) else ""
-    return Embedded(SourceFile(source.path, "\n" * shift + raw), shift, False, Span(value.span.start, value.span.start + 1))
+    return Embedded(SourceFile(source.path, _padding(shift) + raw), shift, False, Span(value.span.start, value.span.start + 1))
+
+
+def _padding(shift: int) -> str:
+    """`shift` characters that YAML skips, on one line: a line per character made every template
+    of a large stream cost a line index the size of the whole stream (quadratic in its Experiments)."""
+    return "" if shift == 0 else " " * (shift - 1) + "\n"
 
 
 # --- trial templates in ConfigMaps -----------------------------------------------------------------

@@ -19,15 +19,6 @@ if TYPE_CHECKING:
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
 # experiment_defaults.go / constants.go
-DEFAULT_PARALLEL_TRIAL_COUNT = 3
-KUBEFLOW_JOB_KINDS = ("TFJob", "PyTorchJob", "XGBoostJob", "MPIJob", "TrainJob")
-OBJECTIVE_TYPES = ("minimize", "maximize")
-RESUME_POLICIES = ("Never", "LongRunning", "FromVolume")
-PARAMETER_TYPES = ("int", "double", "categorical", "discrete", "unknown")
-DISTRIBUTIONS = ("uniform", "logUniform", "normal", "logNormal", "unknown")
-COLLECTOR_KINDS = ("StdOut", "File", "TensorFlowEvent", "PrometheusMetric", "Custom", "Push")
-# The stock katib-config's runtime.metricsCollectors (katib-standalone/katib-config.yaml).
-STOCK_COLLECTORS = ("StdOut", "File", "TensorFlowEvent")
 AUTO_INJECT_COLLECTORS = ("StdOut", "TensorFlowEvent", "File", "PrometheusMetric")
 
 

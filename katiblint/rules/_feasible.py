@@ -15,8 +15,6 @@ from katiblint.context import Context
 from katiblint.katib.experiment import Experiment
 from katiblint.rules._search_space import Param, algorithm
 
-NUMERIC_TYPES = ("int", "double")
-LIST_TYPES = ("categorical", "discrete")
 
 
 def grammar(exp: Experiment, ctx: Context) -> str:

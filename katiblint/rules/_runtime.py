@@ -13,25 +13,11 @@ from katiblint.yaml import Mapping, Node, Scalar
 from katiblint.katib.experiment import Experiment, as_str, mapping
 from katiblint.rules._operators import trainjob_primary_pod_labels
 from katiblint.source import Span
+from katiblint.katib.api import KUBEFLOW_JOB_KINDS, STOCK_TRIAL_RESOURCES
 
-# kubeflow/katib manifests/v1beta1/installs/katib-standalone/katib-config.yaml
-# (init.controller.trialResources), as `<Kind>.<version>.<group>`.
-STOCK_TRIAL_RESOURCES: tuple[str, ...] = (
-    "Job.v1.batch",
-    "TFJob.v1.kubeflow.org",
-    "PyTorchJob.v1.kubeflow.org",
-    "MPIJob.v1.kubeflow.org",
-    "XGBoostJob.v1.kubeflow.org",
-    "TrainJob.v1alpha1.trainer.kubeflow.org",
-)
-
-# experiment_defaults.go setDefaultTrialTemplate: KubeflowJobKinds get Training-Operator defaults
-# (kind only, any group); constants.go DefaultKubeflowJobPrimaryPodLabels.
-KUBEFLOW_JOB_KINDS = ("TFJob", "PyTorchJob", "XGBoostJob", "MPIJob", "TrainJob")
+# constants.go DefaultKubeflowJobPrimaryPodLabels
 MASTER_ROLE_LABEL = ("training.kubeflow.org/job-role", "master")
 
-# NAS services build the architecture themselves; they take nasConfig, never spec.parameters.
-NAS_ALGORITHMS = ("enas", "darts")
 # Algorithms whose suggestion service ends the search by itself (grid exhausts its grid,
 # hyperband its brackets); every other one keeps proposing trials.
 EXHAUSTIVE_ALGORITHMS = ("grid", "hyperband")

@@ -12,10 +12,10 @@ from katiblint.yaml import Mapping, Scalar
 from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment, as_str, mapping, mappings, sequence_items
 from katiblint.registry import Rule
 from katiblint.rules._search_space import algorithm, arange_length
+from katiblint.katib.api import PARAMETER_TYPES
 
 _FAILS = "validation fails and the Experiment fails"
 _STUCK = STUCK_FROM_START  # the service expands the search space at its first GetSuggestions
-_TYPES = ("int", "double", "categorical", "discrete")
 
 
 def _empty(node: object) -> bool:
@@ -87,10 +87,10 @@ class NasConfig(Rule):
                 yield self.report_key(p, "name", f"a parameter of operation `{op_type}` has no `name`; {_FAILS} "
                                       "(`Missing Name in ParameterConfig`)", help="set `name`")
                 continue
-            if ptype not in _TYPES:
+            if ptype not in PARAMETER_TYPES:
                 yield self.report_key(p, "parameterType", f"parameter `{pname}` of `{op_type}` has parameterType "
                                       f"`{ptype}`; {_FAILS} (`Missing ParameterType in ParameterConfig`)",
-                                      help=f"use one of {', '.join(_TYPES)}")
+                                      help=f"use one of {', '.join(PARAMETER_TYPES)}")
                 continue
             if ptype in ("categorical", "discrete"):
                 if not sequence_items(get("list")):

@@ -8,7 +8,8 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.katib.experiment import Experiment
 from katiblint.registry import Rule
-from katiblint.rules._runtime import STOCK_TRIAL_RESOURCES, resource_name, trial_resources
+from katiblint.rules._runtime import resource_name, trial_resources
+from katiblint.katib.api import STOCK_TRIAL_RESOURCES
 from katiblint.suggest import closest
 
 

@@ -10,7 +10,8 @@ from katiblint.fix.edits import replace_scalar
 from katiblint.yaml import Mapping, Scalar, Sequence
 from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
-from katiblint.rules._admission import OBJECTIVE_TYPES, is_set, string_field
+from katiblint.rules._admission import is_set, string_field
+from katiblint.katib.api import OBJECTIVE_TYPES
 
 _SYNONYMS = {"min": "minimize", "max": "maximize", "minimise": "minimize", "maximise": "maximize"}
 

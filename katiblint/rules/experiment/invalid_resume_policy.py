@@ -10,7 +10,8 @@ from katiblint.fix.edits import rename_fix
 from katiblint.yaml import Scalar
 from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
-from katiblint.rules._admission import RESUME_POLICIES, string_field
+from katiblint.rules._admission import string_field
+from katiblint.katib.api import RESUME_POLICIES
 
 
 class InvalidResumePolicy(Rule):

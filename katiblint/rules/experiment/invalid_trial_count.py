@@ -9,7 +9,8 @@ from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
 from katiblint.fix.edits import insert_entry
 from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
-from katiblint.rules._admission import DEFAULT_PARALLEL_TRIAL_COUNT, int32_value, is_set
+from katiblint.rules._admission import int32_value, is_set
+from katiblint.katib.api import DEFAULT_PARALLEL_TRIAL_COUNT
 
 _LE_MAX = "should be less than or equal to spec.maxTrialCount"
 

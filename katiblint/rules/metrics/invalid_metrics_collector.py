@@ -11,12 +11,8 @@ from katiblint.fix.edits import rename_fix, replace_scalar
 from katiblint.yaml import Mapping, Node, Scalar
 from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
-from katiblint.rules._admission import (
-    AUTO_INJECT_COLLECTORS,
-    COLLECTOR_KINDS,
-    is_set,
-    string_field,
-)
+from katiblint.rules._admission import AUTO_INJECT_COLLECTORS, is_set, string_field
+from katiblint.katib.api import COLLECTOR_KINDS
 
 _GO_ATOI = re.compile(r"[+-]?\d+$")
 

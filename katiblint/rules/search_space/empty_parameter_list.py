@@ -9,7 +9,7 @@ from katiblint.diagnostics import Diagnostic
 from katiblint.yaml import Sequence
 from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
-from katiblint.rules._feasible import LIST_TYPES
+from katiblint.katib.api import LIST_TYPES
 from katiblint.rules._search_space import params
 
 

@@ -10,9 +10,9 @@ from katiblint.fix.edits import rename_fix
 from katiblint.yaml import Mapping, Scalar
 from katiblint.katib.experiment import Experiment
 from katiblint.registry import Rule
-from katiblint.rules._admission import DISTRIBUTIONS, string_field
+from katiblint.rules._admission import string_field
+from katiblint.katib.api import ACCEPTED_DISTRIBUTIONS, DISTRIBUTIONS
 
-_OFFERED = ("uniform", "logUniform", "normal", "logNormal")
 
 
 class InvalidDistribution(Rule):
@@ -29,9 +29,9 @@ class InvalidDistribution(Rule):
                 continue
             node = space.get("distribution")
             value = string_field(node)
-            if not value or value in DISTRIBUTIONS or not isinstance(node, Scalar):
+            if not value or value in ACCEPTED_DISTRIBUTIONS or not isinstance(node, Scalar):
                 continue
-            guess, fix = rename_fix(node, value, _OFFERED)
+            guess, fix = rename_fix(node, value, DISTRIBUTIONS)
             yield self.report(
                 node,
                 f"`distribution: {value}` is not a Katib distribution{f' (did you mean `{guess}`?)' if guess else ''}; "

@@ -10,12 +10,12 @@ from katiblint.fix.edits import rename_fix, replace_scalar
 from katiblint.yaml import Scalar
 from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
-from katiblint.rules._admission import PARAMETER_TYPES, string_field
+from katiblint.rules._admission import string_field
+from katiblint.katib.api import ACCEPTED_PARAMETER_TYPES, PARAMETER_TYPES
 from katiblint.suggest import closest
 
 # Names other tools use for the same types.
 SYNONYMS = {"float": "double", "integer": "int", "real": "double", "choice": "categorical", "enum": "categorical"}
-_OFFERED = ("int", "double", "categorical", "discrete")
 
 
 class InvalidParameterType(Rule):
@@ -30,7 +30,7 @@ class InvalidParameterType(Rule):
         for param in exp.parameters:
             node = param.get("parameterType")
             value = string_field(node)
-            if value is None or value in PARAMETER_TYPES:
+            if value is None or value in ACCEPTED_PARAMETER_TYPES:
                 continue
             name = string_field(param.get("name")) or "?"
             if not value:
@@ -44,11 +44,11 @@ class InvalidParameterType(Rule):
                 continue
             synonym = SYNONYMS.get(value.lower())
             if not isinstance(node, Scalar):
-                guess, fix = synonym or closest(value, _OFFERED), None
+                guess, fix = synonym or closest(value, PARAMETER_TYPES), None
             elif synonym:
                 guess, fix = synonym, Fix.safe(f"use `{synonym}`", replace_scalar(node, synonym))
             else:
-                guess, fix = rename_fix(node, value, _OFFERED)
+                guess, fix = rename_fix(node, value, PARAMETER_TYPES)
             yield self.report(
                 node,  # type: ignore[arg-type]
                 f"`parameterType: {value}` is not a Katib parameter type{f' (did you mean `{guess}`?)' if guess else ''}; "

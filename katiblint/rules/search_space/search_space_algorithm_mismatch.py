@@ -8,7 +8,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
 from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
-from katiblint.rules._runtime import NAS_ALGORITHMS
+from katiblint.katib.api import NAS_ALGORITHMS
 
 
 class SearchSpaceAlgorithmMismatch(Rule):

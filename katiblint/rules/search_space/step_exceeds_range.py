@@ -8,7 +8,8 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment
 from katiblint.registry import Rule
-from katiblint.rules._feasible import NUMERIC_TYPES, grammar, number
+from katiblint.rules._feasible import grammar, number
+from katiblint.katib.api import NUMERIC_TYPES
 from katiblint.rules._search_space import params, service_of
 
 

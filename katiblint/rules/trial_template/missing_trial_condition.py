@@ -9,7 +9,8 @@ from katiblint.diagnostics import Diagnostic
 from katiblint.yaml import Mapping
 from katiblint.katib.experiment import Experiment
 from katiblint.registry import Rule
-from katiblint.rules._admission import KUBEFLOW_JOB_KINDS, is_set, string_field
+from katiblint.rules._admission import is_set, string_field
+from katiblint.katib.api import KUBEFLOW_JOB_KINDS
 
 
 class MissingTrialCondition(Rule):
