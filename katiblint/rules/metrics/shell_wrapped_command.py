@@ -29,6 +29,7 @@ SHELLS = ("sh", "bash")
 _KUBELET_VAR = re.compile(r"\$\([A-Za-z_][\w.\-]*\)")
 _OPERATOR_TOKEN = re.compile(r"^(&&|\|\||[|;&]|\d?>>?|<|\d?>&\d|&>)$")
 _OPERATOR_CHAR = re.compile(r"[;&|<>()`]")
+_QUOTING = re.compile(r"['\"\\]")
 _CODE_FLAGS = {"-c", "-e", "--command", "--eval"}
 _INTERPRETERS = re.compile(r"^(.*/)?(python[\d.]*|perl|ruby|node|Rscript|R|julia)$")
 _SHELL_PATH = re.compile(r"^(/usr)?(/bin/)(sh|bash|dash|ash)$|^(sh|bash)$")
@@ -43,6 +44,8 @@ _NOT_TRAINING = {"echo", "sleep", "true", "printf", "ls", "date", "sync"}
 
 def shell_words(text: str) -> tuple[list[tuple[str, bool]], bool]:
     """POSIX-like split: (word, had unquoted special character) pairs, and whether quotes balance."""
+    if not _QUOTING.search(text):  # most arguments: plain words, split as `str.split` splits them
+        return [(word, _OPERATOR_CHAR.search(word) is not None) for word in text.split()], True
     words: list[tuple[str, bool]] = []
     current, special, in_word = "", False, False
     quote: str | None = None
