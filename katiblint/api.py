@@ -135,9 +135,7 @@ class Checker:
         self.settings: Settings = settings
         self._linter = Linter(settings)
         if settings.katib_config:
-            gitops.use_config(self._linter.extras, gitops.load_config_file(settings.katib_config))
-        self._linter.extras["template_maps"] = []
-        self._linter.extras[gitops.PENDING] = {}
+            self._linter.cluster.use(gitops.load_config_file(settings.katib_config))
 
     @property
     def enabled(self) -> frozenset[str]:

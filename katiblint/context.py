@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from katiblint.config import Settings
+from katiblint.katib.cluster import Cluster
 from katiblint.lazy import cached_view
 
 if TYPE_CHECKING:
@@ -20,7 +21,8 @@ class Context:
     source: SourceFile
     # Every document of the run (all files), for rules that look across manifests.
     documents: list[Document] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
+    # What the run knows of the cluster: its katib-config, template ConfigMaps, Namespaces, runtimes.
+    cluster: Cluster = field(default_factory=Cluster)
     # Why a check could not run here (a missing schema): said once per run on stderr, never a finding.
     notices: set[str] = field(default_factory=set)
 
@@ -33,20 +35,20 @@ class Context:
     @property
     def suggestion_names(self) -> list[str]:
         """Algorithm names the cluster routes to a suggestion service (stock or katib-config, + configured)."""
-        config = self.extras.get("katib_config")
+        config = self.cluster.config
         names = list(config.suggestions) if config is not None else self.catalog.algorithm_names
         return names + [a for a in self.settings.algorithms if a not in names]
 
     @property
     def early_stopping_names(self) -> list[str]:
-        config = self.extras.get("katib_config")
+        config = self.cluster.config
         names = list(config.early_stoppings) if config is not None else self.catalog.early_stopping_names
         return names + [a for a in self.settings.early_stopping_algorithms if a not in names]
 
     @property
     def collector_kinds(self) -> tuple[str, ...]:
         """Metrics-collector kinds with a `runtime.metricsCollectors` entry (stock or katib-config)."""
-        config = self.extras.get("katib_config")
+        config = self.cluster.config
         if config is not None:
             return tuple(config.collectors)
         from katiblint.katib.api import STOCK_COLLECTORS

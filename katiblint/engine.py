@@ -67,21 +67,21 @@ def selected_rules(settings: Settings) -> list[type[Rule]]:
 class Linter:
     """Lints sources with one settings object; rule instances are created once and reused."""
 
-    def __init__(self, settings: Settings, extras: dict[str, object] | None = None) -> None:
+    def __init__(self, settings: Settings, cluster: gitops.Cluster | None = None) -> None:
         self.settings = settings
         self.rule_classes = selected_rules(settings)
         self.enabled = {r.code for r in self.rule_classes}
         self.rules = [r() for r in self.rule_classes if r.scope == "experiment" and not r.gate]
         # Gates run first on every Experiment, selected or not: they decide whether the others may.
         self.gates = [r() for r in discover().values() if r.gate]
-        self.extras = extras or {}
+        self.cluster = cluster if cluster is not None else gitops.Cluster()
         self.all_documents: list[Document] = []
         self._rules_by_version: dict[str, list[Rule]] = {}
 
     @property
     def template_paths(self) -> frozenset[str]:
         """Files holding ConfigMaps an Experiment may take its trial template from."""
-        maps = self.extras.get("template_maps") or ()
+        maps = self.cluster.template_maps
         return frozenset(m.path for m in maps)
 
     # -- entry points --------------------------------------------------------------------------
@@ -126,11 +126,11 @@ class Linter:
         for problem in loaded.problems:
             if triage.error_is_judged(source.text, problem.span.start):
                 diags.append(self._from_problem(problem))
-        extras, config_problems = gitops.file_extras(self.extras, loaded.documents, source)
+        cluster, config_problems = gitops.for_file(self.cluster, loaded.documents, source)
         for config_problem in config_problems:  # a malformed katib-config among the linted files
             span = Span(config_problem.offset, config_problem.offset + 1)
             diags.append(self._fact(gitops.INVALID_CONFIG, ConfigRejected(config_problem.message), span))
-        context = Context(self.settings, source, self.all_documents or loaded.documents, extras)
+        context = Context(self.settings, source, self.all_documents or loaded.documents, cluster)
         for doc in loaded.documents:
             if doc.problems and triage.document_is_judged(doc, gitops.is_config_document(doc.root)):
                 for problem in doc.problems:
@@ -162,7 +162,7 @@ class Linter:
         if isinstance(origin, gitops.TemplateOrigin) and origin.stock_key is not None:
             # what the assumed stock content brings is told apart from the findings without any template
             return gitops.assume_stock(exp, diags, self._check_experiment(Experiment(doc), doc, context))
-        return gitops.route(exp, diags, self.extras.setdefault(gitops.PENDING, {}))
+        return gitops.route(exp, diags, self.cluster.pending)
 
     def _check_experiment(self, exp: Experiment, doc: Document, context: Context) -> list[Diagnostic]:
         diags: list[Diagnostic] = []

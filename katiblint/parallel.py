@@ -39,7 +39,7 @@ def plan_workers(jobs: int | None, files: Sequence[str], linter: Linter) -> int:
     wanted = default_jobs() if jobs is None or jobs <= 0 else jobs
     if wanted <= 1 or "-" in files:
         return 1
-    if linter.extras.get("template_maps"):
+    if linter.cluster.template_maps:
         return 1  # findings inside another file's ConfigMap template are merged in this process
     return max(1, min(wanted, len(files) // MIN_FILES_PER_WORKER))
 

@@ -76,7 +76,7 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
         sys.stderr.write(f"katiblint: warning: {path}: {reason}\n")
     files = collected.files
     linter = Linter(settings)
-    from katiblint.katib.cluster import NOTICES, merge_pending, prepare
+    from katiblint.katib.cluster import merge_pending, prepare
 
     prepare(linter, files)  # the cluster's katib-config and trial-template ConfigMaps, before any Experiment
     fix_run = None
@@ -89,7 +89,7 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
         results = fix_run.results
     else:
         # Node trees are kept only for the passes that read them again: ConfigMap templates, --diff-base.
-        keep = bool(options.get("diff_base") or linter.extras.get("template_maps"))
+        keep = bool(options.get("diff_base") or linter.cluster.template_maps)
         results = lint_all(linter, files, options.get("stdin_filename"), options.get("jobs"), keep)
     merge_pending(linter, results)  # findings inside another file's ConfigMap template, with --fix too
     dedupe_run(results)  # findings about the cluster, not a manifest: once per run
@@ -97,7 +97,7 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
         from katiblint import diffbase
 
         diffbase.apply(linter, results, options["diff_base"])
-    notices = set(linter.extras.get(NOTICES, ())) | {n for r in results for n in r.notices}
+    notices = set(linter.cluster.notices) | {n for r in results for n in r.notices}
     for notice in sorted(notices):  # once per run, whatever the processes
         sys.stderr.write(f"katiblint: {notice}\n")
     internal = any(d.code == "KAT006" for r in results for d in r.diagnostics)

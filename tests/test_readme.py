@@ -88,3 +88,13 @@ def test_the_pre_commit_local_hook_runs_as_written(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "katiblint" in proc.stdout and "Failed" in proc.stdout
     assert "bad.yaml:41:27" in proc.stdout and "KAT302" in proc.stdout
+
+
+def test_the_rule_count_in_the_readme_is_the_registry_count() -> None:
+    import re
+
+    from katiblint.registry import discover
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    stated = re.search(r"katiblint has (\d+) rules", readme)
+    assert stated is not None and int(stated.group(1)) == len(discover())

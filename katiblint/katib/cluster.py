@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from katiblint.errors import KatibLintError
@@ -42,16 +42,10 @@ LEGACY_KEYS = ("suggestion", "early-stopping", "metrics-collector-sidecar")
 CONFIG_MARKERS = ("KatibConfig", "katib-config")
 TEMPLATE_MARKER = "configMapName"
 INVALID_CONFIG = "KAT060"
-# Where diagnostics of a template that lives in another file wait until that file's result exists.
-PENDING = "gitops_pending"
-# Run-level notes for standard error, said once (not findings: they are about no line).
-NOTICES = "notices"
-# Namespaces and Kubeflow Profiles among the linted manifests: name -> why Istio injects there ("": it does not).
-NAMESPACES = "namespaces"
 NAMESPACE_MARKERS = ("Namespace", "Profile")
-# Names of the ClusterTrainingRuntimes the project defines (a TrainJob trial's pods come from one).
-TRAINING_RUNTIMES = "training_runtimes"
 TRAINING_RUNTIME_KIND = "ClusterTrainingRuntime"
+
+Pending = dict[str, dict[tuple[str, int], list["Diagnostic"]]]
 
 
 @dataclass(frozen=True)
@@ -63,6 +57,26 @@ class ClusterConfig:
     early_stoppings: dict[str, str] = field(default_factory=dict)
     collectors: dict[str, str] = field(default_factory=dict)
     trial_resources: tuple[str, ...] | None = None
+
+
+@dataclass
+class Cluster:
+    """What a run knows of the cluster it lints for, gathered before any Experiment (`prepare`)
+    and completed per file (`for_file`): one typed record, read by the rules through `Context`."""
+
+    config: ClusterConfig | None = None  # the katib-config, strictly parsed (a rejected one is KAT060's)
+    template_maps: list[TemplateMap] = field(default_factory=list)  # ConfigMaps that may hold trial templates
+    namespaces: dict[str, str] = field(default_factory=dict)  # linted Namespaces/Profiles: name -> why Istio injects ("": it does not)
+    training_runtimes: set[str] = field(default_factory=set)  # Trainer runtimes the project defines
+    pending: Pending = field(default_factory=dict)  # findings inside another file's ConfigMap template
+    notices: list[str] = field(default_factory=list)  # run-level notes for standard error
+
+    @property
+    def trial_resources(self) -> tuple[str, ...] | None:
+        return self.config.trial_resources if self.config is not None else None
+
+    def use(self, config: ClusterConfig) -> None:
+        self.config = config
 
 
 class ConfigProblem(NamedTuple):
@@ -260,7 +274,7 @@ def algorithm_spec(ctx: Context, name: str | None, early: bool) -> AlgorithmSpec
     table = ctx.catalog.early_stopping if early else ctx.catalog.algorithms
     if not name:
         return None
-    config = ctx.extras.get("katib_config") if ctx.extras else None
+    config = ctx.cluster.config
     routes = (config.early_stoppings if early else config.suggestions) if isinstance(config, ClusterConfig) else {}
     if name not in routes:
         return table.get(name)
@@ -381,7 +395,7 @@ def find_template(exp: Experiment, ctx: Context) -> tuple[TemplateMap, Scalar] |
     if not name or not key:
         return None
     namespace = namespace or exp.namespace
-    for candidate in ctx.extras.get("template_maps", ()) if ctx.extras else ():
+    for candidate in ctx.cluster.template_maps:
         if candidate.name != name or (namespace and candidate.namespace and candidate.namespace != namespace):
             continue
         data = mapping(candidate.root.get("data"))
@@ -502,7 +516,6 @@ def assume_stock(exp: Experiment, diags: list[Diagnostic], without: list[Diagnos
     return kept
 
 
-Pending = dict[str, dict[tuple[str, int], list["Diagnostic"]]]
 
 
 def route(exp: Experiment, diags: list[Diagnostic], pending: Pending) -> list[Diagnostic]:
@@ -541,8 +554,8 @@ def prepare(linter: Linter, files: list[str], whole_project: bool = False) -> No
     """
 
     if linter.settings.katib_config:
-        use_config(linter.extras, load_config_file(linter.settings.katib_config))
-    want_config = "katib_config" not in linter.extras
+        linter.cluster.use(load_config_file(linter.settings.katib_config))
+    want_config = linter.cluster.config is None
     maps: list[TemplateMap] = []
     texts: list[tuple[str, bytes]] = []
     any_ref = False
@@ -578,7 +591,7 @@ def prepare(linter: Linter, files: list[str], whole_project: bool = False) -> No
             continue
         documents = load(source).documents
         if has_namespaces:
-            linter.extras.setdefault(NAMESPACES, {}).update(namespace_injection(documents))
+            linter.cluster.namespaces.update(namespace_injection(documents))
         if has_config:
             for config in scan_configs(documents, source.path)[0]:
                 if not any(same_cluster(config, c) for c in configs):
@@ -586,19 +599,19 @@ def prepare(linter: Linter, files: list[str], whole_project: bool = False) -> No
         if has_maps:
             maps.extend(config_maps(documents, source.path))
         if has_runtimes:
-            linter.extras.setdefault(TRAINING_RUNTIMES, set()).update(training_runtimes(documents))
+            linter.cluster.training_runtimes.update(training_runtimes(documents))
     if len(configs) == 1:
-        use_config(linter.extras, configs[0])
+        linter.cluster.use(configs[0])
     elif len(configs) > 1:
         # Overlays for several clusters, or test data: which cluster the Experiments go to is
         # not in the files, so no guess; the stock configuration applies until the user says.
         names = ", ".join(c.origin for c in configs[:3]) + (", ..." if len(configs) > 3 else "")
-        linter.extras.setdefault(NOTICES, []).append(
+        linter.cluster.notices.append(
             f"{len(configs)} different katib-configs found ({names}); checking against Katib's stock "
             "configuration. Name the cluster's with `katib-config` in the configuration or `--katib-config`"
         )
-    linter.extras["template_maps"] = maps
-    linter.extras[PENDING] = {}
+    linter.cluster.template_maps = maps
+    linter.cluster.pending = {}
 
 
 def training_runtimes(documents: list[Document]) -> set[str]:
@@ -687,30 +700,24 @@ def namespace_injection(documents: list[Document]) -> dict[str, str]:
     return found
 
 
-def use_config(extras: dict[str, Any], config: ClusterConfig) -> None:
-    extras["katib_config"] = config
-    if config.trial_resources:
-        extras["trial_resources"] = config.trial_resources
-
-
-def file_extras(extras: dict[str, Any], documents: list[Document], source: SourceFile) -> tuple[dict[str, Any], list[ConfigProblem]]:
-    """The context extras for one file: the run's, plus a katib-config or template ConfigMaps in the file itself."""
+def for_file(cluster: Cluster, documents: list[Document], source: SourceFile) -> tuple[Cluster, list[ConfigProblem]]:
+    """The cluster as one file sees it: the run's, plus a katib-config, Namespaces, runtimes or
+    template ConfigMaps in the file itself (and the problems of a katib-config Katib would reject)."""
     text = source.text
     problems: list[ConfigProblem] = []
-    extras = dict(extras)
+    changes: dict[str, Any] = {}
     if any(m in text for m in CONFIG_MARKERS):
         configs, problems = scan_configs(documents, source.path)
-        if configs and "katib_config" not in extras:
-            use_config(extras, configs[0])
+        if configs and cluster.config is None:
+            changes["config"] = configs[0]
     if any("kind: " + m in text for m in NAMESPACE_MARKERS):
-        extras[NAMESPACES] = {**extras.get(NAMESPACES, {}), **namespace_injection(documents)}
+        changes["namespaces"] = {**cluster.namespaces, **namespace_injection(documents)}
     if "kind: " + TRAINING_RUNTIME_KIND in text:
-        extras[TRAINING_RUNTIMES] = set(extras.get(TRAINING_RUNTIMES, ())) | training_runtimes(documents)
+        changes["training_runtimes"] = cluster.training_runtimes | training_runtimes(documents)
     if TEMPLATE_MARKER in text and "ConfigMap" in text:
         own = config_maps(documents, source.path)
-        others = [m for m in extras.get("template_maps", ()) if m.path != source.path]
-        extras["template_maps"] = own + others
-    return extras, problems
+        changes["template_maps"] = own + [m for m in cluster.template_maps if m.path != source.path]
+    return (replace(cluster, **changes) if changes else cluster), problems
 
 
 def merge_pending(linter: Linter, results: list[FileResult]) -> None:
@@ -719,7 +726,7 @@ def merge_pending(linter: Linter, results: list[FileResult]) -> None:
     A ConfigMap file that was not among the linted files (found in the repository) gets a result
     of its own: the findings are about its text.
     """
-    pending: Pending = linter.extras.get(PENDING) or {}
+    pending = linter.cluster.pending
     if not pending:
         return
     by_path = {r.path: r for r in results}

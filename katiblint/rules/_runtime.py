@@ -55,7 +55,7 @@ def trial_resources(ctx: Context) -> tuple[str, ...]:
     files or in the repository, parsed once and only if valid: a rejected one is KAT060's); else
     the stock list.
     """
-    configured = ctx.extras.get("trial_resources") if ctx.extras else None
+    configured = ctx.cluster.trial_resources
     if isinstance(configured, (list, tuple)) and configured:
         return tuple(str(r) for r in configured)
     return STOCK_TRIAL_RESOURCES

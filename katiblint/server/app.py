@@ -24,7 +24,6 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from katiblint import __version__
-from katiblint.katib import cluster as gitops
 from katiblint.diagnostics import Applicability, Diagnostic, Severity
 from katiblint.engine import FileResult, Linter
 from katiblint.server.projects import Projects
@@ -201,7 +200,7 @@ class KatibLanguageServer(LanguageServer):
         text = doc.source
         linter = entry.linter
         result = linter.lint_bytes(text.encode("utf-8", "surrogatepass"), display_path(path) if path else uri)
-        linter.extras.get(gitops.PENDING, {}).clear()  # findings routed to other files are not shown here
+        linter.cluster.pending.clear()  # findings routed to other files are not shown here
         for notice in result.notices:
             self.tell(notice, types.MessageType.Info)
         positions = Positions(text, self.encoding)
@@ -356,7 +355,7 @@ class KatibLanguageServer(LanguageServer):
         assert source is not None
         if data.get("action") == "fix-all":
             outcome = fixes.fix_result(linted.linter, linted.result, unsafe=False)
-            linted.linter.extras.get(gitops.PENDING, {}).clear()
+            linted.linter.cluster.pending.clear()
             return outcome.text if outcome.changed else None
         diag = find(linted.result, data)
         if diag is None:
@@ -374,7 +373,7 @@ class KatibLanguageServer(LanguageServer):
             edit = disable_edit(source, diag.start[0], diag.code)
             new = fixes.splice(source.text, [edit], source.newline)
             again = linted.linter.lint_bytes(new.encode("utf-8", "surrogatepass"), source.path)
-            linted.linter.extras.get(gitops.PENDING, {}).clear()
+            linted.linter.cluster.pending.clear()
             still = any(d.code == diag.code and d.message == diag.message for d in again.diagnostics)
             broke = any(d.code == SYNTAX_ERROR for d in again.diagnostics)
             return None if still or broke else new

@@ -63,7 +63,7 @@ class Projects:
                 settings = settings.with_overrides(katib_config=os.path.join(folder, settings.katib_config))
             linter = Linter(settings)
             gitops.prepare(linter, [p for p in files if os.path.isfile(p)], whole_project=True)
-            entry = Entry(linter, None, tuple(linter.extras.get(gitops.NOTICES, ())))
+            entry = Entry(linter, None, tuple(linter.cluster.notices))
         except KatibLintError as exc:
             entry = Entry(None, str(exc))
         if len(self._entries) > 64:  # configurations edited many times: keep the cache small

@@ -44,7 +44,7 @@ class UnsupportedTrialKind(Rule):
         else:
             guess = closest(kind, [r.split(".", 1)[0] for r in known])
             hint = f"did you mean `{guess}`? " if guess else ""
-        if resource in OPT_IN_KINDS and ctx.extras.get("katib_config") is None and known == STOCK_TRIAL_RESOURCES:
+        if resource in OPT_IN_KINDS and ctx.cluster.config is None and known == STOCK_TRIAL_RESOURCES:
             # No katib-config is known: whether the cluster opted in, as Katib documents, is a fact
             # about the cluster, not this manifest. Said once per run and kind, as information.
             diag = self.report(

@@ -55,7 +55,7 @@ class InvalidMetricsCollector(Rule):
             )
             return
         if kind in AUTO_INJECT_COLLECTORS and kind not in ctx.collector_kinds:  # stock or the cluster's katib-config
-            which = "the stock" if ctx.extras.get("katib_config") is None else "the cluster's"
+            which = "the stock" if ctx.cluster.config is None else "the cluster's"
             yield self.report(
                 kind_node,  # type: ignore[arg-type]
                 f"metrics collector kind `{kind}` has no entry in {which} katib-config; the webhook rejects the "

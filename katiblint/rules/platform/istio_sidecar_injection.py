@@ -91,7 +91,7 @@ def injection_reason(exp: Experiment, ctx: Context) -> str | None:
     """Why the Experiment's pods are likely Istio-injected, or None when they are likely not."""
     namespace = exp.namespace
     # a Namespace or Profile among the linted manifests (katiblint.katib.cluster.namespace_injection)
-    linted = ctx.extras.get("namespaces", {}).get(namespace or "")
+    linted = ctx.cluster.namespaces.get(namespace or "")
     if linted is not None:
         return linted or None
     if not namespace:

@@ -88,9 +88,9 @@ class MissingPrimaryContainer(Rule):
             return  # pods the user selected: what they hold is not known
         if name not in stock.names or kind != stock.kind or primary == stock.trainer_container:
             return
-        from katiblint.katib.cluster import TRAINING_RUNTIMES, training_runtimes
+        from katiblint.katib.cluster import training_runtimes
 
-        defined = set(ctx.extras.get(TRAINING_RUNTIMES, ())) | training_runtimes(ctx.documents)
+        defined = ctx.cluster.training_runtimes | training_runtimes(ctx.documents)
         if name in defined:
             return  # the project defines it: the cluster's runtime is not the stock one
         container = stock.trainer_container
