@@ -147,7 +147,15 @@ class Experiment:
         return self._memo[key]  # type: ignore[no-any-return]
 
     def use_trial_spec(self, root: Mapping, source: SourceFile) -> None:
-        """Take the trialSpec from a template parsed elsewhere (a trial-template ConfigMap)."""
+        """Take the trialSpec from a template parsed elsewhere (a trial-template ConfigMap).
+
+        Every view derived so far may rest on the old trialSpec (pod templates, containers, the
+        typed-field walk): they are dropped, and computed again from the new one when read.
+        """
+        for name, attribute in vars(type(self)).items():
+            if isinstance(attribute, cached_view):
+                self.__dict__.pop(name, None)
+        self._memo.clear()
         self.__dict__["trial_spec"] = root
         self.trial_spec_source = source
 

@@ -53,7 +53,7 @@ MAX_EXPANDED_NODES = 250_000
 def _make_loader() -> Any:
     from _ruamel_yaml import CParser
 
-    class _Loader(CParser):  # type: ignore[misc, valid-type]
+    class _Loader(CParser):  # type: ignore[misc, valid-type]  # CParser is an untyped C extension class
         """libyaml's parser with resolution switched off: katiblint resolves scalars itself."""
 
         def descend_resolver(self, *args: Any) -> None:
@@ -150,7 +150,7 @@ class _Builder:
                 node = frame.node
                 node.span = _new_span(Span, (node.span.start, event.end_mark.index))
                 if frame.merges:
-                    _apply_merges(node, frame.merges)  # type: ignore[arg-type]
+                    _apply_merges(node, frame.merges)  # type: ignore[arg-type]  # merges are only recorded on mappings
             elif etype is map_t or etype is seq_t:
                 start = event.start_mark.index
                 if len(stack) >= MAX_DEPTH:
@@ -180,37 +180,37 @@ class _Builder:
             parent = frame.node
             if parent.__class__ is Sequence:
                 if node.parent is None:
-                    node.parent, node.key = parent, len(parent.items)  # type: ignore[union-attr]
-                parent.items.append(node)  # type: ignore[union-attr]
+                    node.parent, node.key = parent, len(parent.items)  # type: ignore[union-attr]  # a Sequence: the __class__ test above, which mypy does not narrow
+                parent.items.append(node)  # type: ignore[union-attr]  # a Sequence (see above)
                 continue
             knode = frame.key
             if knode is None:
                 frame.key = node
                 continue
             frame.key = None
-            if knode.__class__ is Scalar and knode.style is None:  # type: ignore[attr-defined]
-                raw = knode.raw  # type: ignore[attr-defined]
+            if knode.__class__ is Scalar and knode.style is None:  # type: ignore[attr-defined]  # a Scalar: the __class__ test, not narrowed
+                raw = knode.raw  # type: ignore[attr-defined]  # a Scalar (see above)
                 if raw == "<<" and (knode.tag is None or knode.tag == _MERGE_TAG):
                     if frame.merges is None:
                         frame.merges = []
                     frame.merges.append(node)
                     continue
                 if knode.tag is None:
-                    resolved = knode._resolved = resolve_plain(raw)  # type: ignore[attr-defined]
+                    resolved = knode._resolved = resolve_plain(raw)  # type: ignore[attr-defined]  # a Scalar; resolved once, here
                     key = raw if resolved[0] == "str" else key_text(knode)
                 else:
                     key = key_text(knode)
             else:
                 key = key_text(knode)
-            index = parent._index  # type: ignore[union-attr]
+            index = parent._index  # type: ignore[union-attr]  # not a Sequence, so a Mapping: the only other frame kind
             if key in index:
-                self._duplicate(parent.pairs[index[key]][0], knode, key)  # type: ignore[union-attr]
+                self._duplicate(parent.pairs[index[key]][0], knode, key)  # type: ignore[union-attr]  # a Mapping (see above)
             if knode.parent is None:
                 knode.parent, knode.key = parent, key
             if node.parent is None:
                 node.parent, node.key = parent, key
-            index[key] = len(parent.pairs)  # type: ignore[union-attr]
-            parent.pairs.append((knode, node))  # type: ignore[union-attr]
+            index[key] = len(parent.pairs)  # type: ignore[union-attr]  # a Mapping (see above)
+            parent.pairs.append((knode, node))  # type: ignore[union-attr]  # a Mapping (see above)
 
     def _tag(self, tag: str, start: int) -> str | None:
         # Tags are never constructed: an unknown one is reported and its value read as plain data.
@@ -247,11 +247,11 @@ def release(documents: list[Document]) -> None:
     for doc in documents:
         for node in doc.collections:
             if node.__class__ is Mapping:
-                node.pairs.clear()  # type: ignore[attr-defined]
-                node._index.clear()  # type: ignore[attr-defined]
-                node._entries = None  # type: ignore[attr-defined]
+                node.pairs.clear()  # type: ignore[attr-defined]  # a Mapping: the __class__ test above, which mypy does not narrow
+                node._index.clear()  # type: ignore[attr-defined]  # a Mapping (see above)
+                node._entries = None  # type: ignore[attr-defined]  # a Mapping (see above)
             else:
-                node.items.clear()  # type: ignore[attr-defined]
+                node.items.clear()  # type: ignore[attr-defined]  # a Sequence: the other collection kind
         doc.collections.clear()
         doc.root = None
 

@@ -137,7 +137,7 @@ class Mapping(Node):
         entries = self._entries
         if entries is None:
             pairs = self.pairs
-            entries = self._entries = [(key, *pairs[i]) for key, i in self._index.items()]  # type: ignore[misc]
+            entries = self._entries = [(key, *pairs[i]) for key, i in self._index.items()]  # type: ignore[misc]  # a 3-tuple built by unpacking
         return entries
 
     def to_python(self) -> dict[str, Any]:
