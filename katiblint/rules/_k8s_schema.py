@@ -330,6 +330,21 @@ class Problem(NamedTuple):
     known: tuple[str, ...] = ()
 
 
+# JSON Schema types in the words of a finding.
+TYPE_WORDS = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+}
+
+
+def type_word(schema_type: str) -> str:
+    return TYPE_WORDS.get(schema_type, schema_type)
+
+
 def json_type(node: Node) -> str:
     if isinstance(node, Mapping):
         return "object"

@@ -9,23 +9,16 @@ from katiblint.diagnostics import Diagnostic
 from katiblint.yaml import Mapping, Node, Scalar, Sequence
 from katiblint.katib.experiment import Experiment
 from katiblint.registry import Rule, parent_key
+from katiblint.rules._k8s_schema import type_word
 from katiblint.suggest import closest
 
-_TYPE_WORDS = {
-    "object": "a mapping",
-    "array": "a list",
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "a boolean",
-}
 _REJECTED = "Katib's webhook cannot convert the template to a `batch/v1` Job and rejects the Experiment"
 
 
 def _actual(node: Node) -> str:
     from katiblint.rules._k8s_schema import json_type
 
-    return _TYPE_WORDS.get(json_type(node), json_type(node))
+    return type_word(json_type(node))
 
 
 def _covered_by_kat005(node: Node) -> bool:
@@ -75,7 +68,7 @@ class InvalidJobTemplate(Rule):
             elif problem.kind == "wrong-type":
                 if _covered_by_kat005(node):
                     continue
-                wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in problem.expected)
+                wanted = " or ".join(type_word(t) for t in problem.expected)
                 field = f"`{problem.field}`" if problem.field and not problem.field.isdigit() else "this item"
                 raw = node.raw if isinstance(node, Scalar) else None
                 if raw is not None and "string" in problem.expected:

@@ -9,16 +9,9 @@ from katiblint.diagnostics import Diagnostic, Severity
 from katiblint.yaml import Mapping, Node, Scalar, Sequence
 from katiblint.katib.experiment import Experiment
 from katiblint.registry import Rule, parent_key
+from katiblint.rules._k8s_schema import type_word
 from katiblint.suggest import closest
 
-_TYPE_WORDS = {
-    "object": "a mapping",
-    "array": "a list",
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "a boolean",
-}
 _PLACEHOLDER = "${trialParameters."
 # Unknown fields are reported for the training-operator's kinds only: `kubeflow.org/v1` ended with
 # v1.9, while Trainer's TrainJob fields still change between releases.
@@ -79,9 +72,9 @@ class InvalidTrainingJob(Rule):
             raw = node.raw if isinstance(node, Scalar) else None
             if isinstance(node, Scalar) and _typed_by_substitution(node, from_config_map):
                 continue
-            wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in problem.expected)
+            wanted = " or ".join(type_word(t) for t in problem.expected)
             field = f"`{problem.field}`" if problem.field and not problem.field.isdigit() else "this item"
-            actual = _TYPE_WORDS.get(_json_type(node), _json_type(node))
+            actual = type_word(_json_type(node))
             where = "the Kubernetes" if problem.type_name != kind else "the"
             api_type = "number" if "number" in problem.expected else problem.expected[0]
             consequence = (
