@@ -13,6 +13,7 @@ from typing import Any, Sequence
 
 import click
 
+from katiblint.options import settings_options
 from katiblint.version import __version__
 from katiblint.errors import KatibLintError
 
@@ -84,25 +85,6 @@ def main_group() -> None:
     """
 
 
-def settings_options(command: Any) -> Any:
-    """The options `config.Settings` declares with a flag, as click options (declared once, there)."""
-    from katiblint.config import OPTIONS
-
-    for spec in reversed(OPTIONS):
-        flag, kind, doc = spec.metadata["flag"], spec.metadata["kind"], spec.metadata["doc"]
-        if flag is None:
-            continue
-        if kind == "list":
-            command = click.option(flag, spec.name, multiple=True, help=doc)(command)
-        elif kind == "bool":
-            command = click.option(flag, spec.name, flag_value=not spec.default, default=None, help=doc)(command)
-        elif spec.metadata["choices"]:
-            command = click.option(flag, spec.name, type=click.Choice(spec.metadata["choices"]), default=None, help=doc)(command)
-        else:
-            command = click.option(flag, spec.name, default=None, help=doc)(command)
-    return command
-
-
 @main_group.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
@@ -124,7 +106,7 @@ def settings_options(command: Any) -> Any:
 @click.option("--diff-base", default=None, metavar="REF", help="Report edits of applied Experiments since git revision REF that Katib refuses.")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not recorded in this baseline.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record all current findings in this baseline file.")
-@settings_options
+@settings_options()
 def check(paths: tuple[str, ...], **options: Any) -> None:
     """Lint Experiment manifests (files, folders, or `-` for standard input)."""
     from katiblint.run import run_check

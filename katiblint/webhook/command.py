@@ -6,6 +6,12 @@ from typing import Any
 
 import click
 
+from katiblint.options import settings_options
+
+# The settings a review uses (files are not walked, nothing fails a run): those `Checker` takes.
+CHECKER_SETTINGS = ("select", "extend_select", "ignore", "istio_inject", "algorithms", "katib_version",
+                    "kubernetes_version", "katib_config")
+
 
 @click.command("webhook")
 @click.option("--cert-file", required=True, type=click.Path(dir_okay=False), help="TLS certificate (PEM); reloaded when it changes.")
@@ -16,12 +22,7 @@ import click
               help="Lowest severity that denies the request; warnings below it come back as admission warnings.")
 @click.option("--dry-run", is_flag=True, help="Never deny: what would deny comes back as a warning.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="katiblint configuration file (select, ignore, severity, ...).")
-@click.option("--katib-config", type=click.Path(dir_okay=False), help="The cluster's katib-config (a mounted ConfigMap's katib-config.yaml); reloaded when it changes.")
-@click.option("--select", multiple=True, help="Rule codes, prefixes or names to enable (replaces the default).")
-@click.option("--extend-select", multiple=True, help="Rules to enable in addition to the default.")
-@click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable.")
-@click.option("--katib-version", default=None, help="Katib release of the cluster: 0.10 to 0.19, latest (default) or master.")
-@click.option("--kubernetes-version", default=None, help="Kubernetes version (1.MINOR) of the cluster.")
+@settings_options(only=CHECKER_SETTINGS)  # the cluster's katib-config is reloaded when its file changes
 @click.option("--max-body-bytes", type=int, default=3 * 1024 * 1024, show_default=True, help="Larger requests are refused (413).")
 @click.option("--timeout", type=float, default=2.0, show_default=True,
               help="Seconds one review may take; past it the request is allowed with a warning.")
@@ -54,15 +55,9 @@ def webhook(**options: Any) -> None:
         return values or None
 
     def make_checker() -> Checker:
-        return Checker(
-            config=options["config_path"],
-            select=split("select"),
-            extend_select=split("extend_select"),
-            ignore=split("ignore"),
-            katib_config=options["katib_config"],
-            katib_version=options["katib_version"],
-            kubernetes_version=options["kubernetes_version"],
-        )
+        listed = {name: split(name) for name in ("select", "extend_select", "ignore", "algorithms")}
+        single = {name: options[name] for name in CHECKER_SETTINGS if name not in listed}
+        return Checker(config=options["config_path"], **listed, **single)
 
     serve_options = ServeOptions(
         cert_file=options["cert_file"],
