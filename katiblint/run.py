@@ -15,6 +15,7 @@ from katiblint.engine import FileResult, Linter, dedupe_run, has_errors
 from katiblint.errors import KatibLintError
 from katiblint.reporters import ReportOptions, renderer
 from katiblint.walk import collect_files
+from katiblint.yaml.loader import has_c_parser
 
 
 def build_settings(paths: Sequence[str], options: dict[str, Any], base: Settings | None = None) -> Settings:
@@ -98,6 +99,9 @@ def run_check(paths: Sequence[str], options: dict[str, Any]) -> int:
 
         diffbase.apply(linter, results, options["diff_base"])
     notices = set(linter.cluster.notices) | {n for r in results for n in r.notices}
+    if any(r.source is not None for r in results) and not has_c_parser():
+        notices.add("ruamel.yaml.clib (libyaml's C parser) is not installed, so the slower pure-Python parser was "
+                    "used; `pip install ruamel.yaml.clib` restores katiblint's speed")
     for notice in sorted(notices):  # once per run, whatever the processes
         sys.stderr.write(f"katiblint: {notice}\n")
     internal = any(d.code == "KAT006" for r in results for d in r.diagnostics)

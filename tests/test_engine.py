@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -143,3 +144,26 @@ def test_pool_is_not_used_for_few_files() -> None:
     assert plan_workers(2, ["a.yaml"] * 1000, linter) == 2
     assert plan_workers(4, ["-"] + ["a.yaml"] * 1000, linter) == 1
     assert sys.modules.get("katiblint.parallel") is not None
+
+
+def test_without_libyamls_c_parser_the_pure_python_parser_gives_the_same_findings(tmp_path: Path) -> None:
+    """ruamel.yaml.clib is a dependency, but an environment can lack it (a platform with no wheel):
+    katiblint then parses with ruamel.yaml's own parser instead of failing every file."""
+    from clirun import ROOT, katiblint
+
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(
+        "import sys, importlib.util\n"
+        "sys.modules['_ruamel_yaml'] = None\n"
+        "_find = importlib.util.find_spec\n"
+        "importlib.util.find_spec = lambda name, *a, **k: None if name == '_ruamel_yaml' else _find(name, *a, **k)\n",
+        encoding="utf-8",
+    )
+    examples = ROOT / "examples"
+    with_c = katiblint(examples, "--format", "concise", "--color", "never", cwd=ROOT)
+    pure = katiblint(examples, "--format", "concise", "--color", "never", cwd=ROOT,
+                     env={"PYTHONPATH": f"{blocker}{os.pathsep}{ROOT}"})
+    assert (pure.code, pure.out) == (with_c.code, with_c.out)
+    assert "KAT006" not in pure.out
+    assert "the slower pure-Python parser was used" in pure.err and "pure-Python" not in with_c.err

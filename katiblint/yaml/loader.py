@@ -50,7 +50,17 @@ MAX_DEPTH = 300
 MAX_EXPANDED_NODES = 250_000
 
 
+def has_c_parser() -> bool:
+    """Whether libyaml's C parser (ruamel.yaml.clib) is installed; without it, the pure-Python
+    parser of ruamel.yaml emits the same events, several times slower."""
+    import importlib.util
+
+    return importlib.util.find_spec("_ruamel_yaml") is not None
+
+
 def _make_loader() -> Any:
+    if not has_c_parser():
+        return _pure_loader()
     from _ruamel_yaml import CParser
 
     class _Loader(CParser):  # type: ignore[misc, valid-type]  # CParser is an untyped C extension class
@@ -66,6 +76,27 @@ def _make_loader() -> Any:
             return None
 
     return _Loader
+
+
+def _pure_loader() -> Any:
+    """ruamel.yaml's pure-Python parser (its composer is never called), held to libyaml's rules."""
+    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.events import ScalarEvent
+    from ruamel.yaml.loader import SafeLoader
+
+    surrogates = re.compile("[\ud800-\udfff]")
+
+    class _PureLoader(SafeLoader):  # type: ignore[misc]  # ruamel's classes are untyped
+        def get_event(self) -> Any:
+            event = super().get_event()
+            # libyaml refuses escapes of UTF-16 surrogates, which are no characters; this parser keeps them
+            if type(event) is ScalarEvent and surrogates.search(event.value):
+                raise MarkedYAMLError(
+                    "while parsing a quoted scalar", None, "found invalid Unicode character escape code", event.start_mark
+                )
+            return event
+
+    return _PureLoader
 
 
 _LOADER: Any = None
@@ -330,10 +361,11 @@ def load(source: SourceFile) -> LoadResult:
 def _parse(source: SourceFile, text: str, documents: list[Document], problems: list[LoadProblem]) -> int | None:
     """Parse documents of `text` into `documents`; the offset to resume from after a too-deep one."""
     ev = _EVENTS
-    parser = _LOADER(text)
-    get_event = parser.get_event
     doc: Document | None = None
+    parser: Any = None
     try:
+        parser = _LOADER(text)  # the pure-Python reader checks the characters here
+        get_event = parser.get_event
         get_event()  # StreamStartEvent
         while True:
             event = get_event()
@@ -369,7 +401,8 @@ def _parse(source: SourceFile, text: str, documents: list[Document], problems: l
             release([doc])  # the part built before the error
     finally:
         try:
-            parser.dispose()
+            if parser is not None:
+                parser.dispose()
         except Exception:
             pass
     return None
