@@ -93,3 +93,18 @@ def test_a_code_prefix_in_a_suppression_comment(tmp_path: Path) -> None:
     (tmp_path / "exp.yaml").write_text(GOOD.replace('min: "0.01"', 'min: "0.01"  # katiblint: disable=KAT9'))
     run = concise("exp.yaml", cwd=tmp_path)
     assert "KAT003 [warning] unused suppression `KAT9` (unknown rule)" in run.out, run.both
+
+
+def test_a_training_runtime_in_the_repository_counts_for_every_batch(tmp_path: Path) -> None:
+    from test_gitops import TRAINJOB_EXPERIMENT
+
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "exp.yaml").write_text(TRAINJOB_EXPERIMENT)
+    (tmp_path / "runtimes").mkdir()
+    (tmp_path / "runtimes" / "torch.yaml").write_text(
+        "apiVersion: trainer.kubeflow.org/v1alpha1\nkind: ClusterTrainingRuntime\nmetadata:\n"
+        "  name: torch-distributed\nspec: {}\n"
+    )
+    alone = concise("exp.yaml", "--select", "KAT301", cwd=tmp_path)
+    whole = concise(".", "--select", "KAT301", cwd=tmp_path)
+    assert alone.out.startswith("All checks passed") and whole.out.startswith("All checks passed"), alone.both

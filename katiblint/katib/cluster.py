@@ -572,7 +572,8 @@ def prepare(linter: Linter, files: list[str], whole_project: bool = False) -> No
         any_experiment = any_experiment or may_hold_experiment(data)
         texts.append((path, data))
     if (any_experiment or whole_project) and linter.settings.search_project:
-        texts = project_texts(linter, files) + texts
+        already = {os.path.realpath(path): data for path, data in texts}
+        texts = project_texts(linter, files, already) + texts
     seen: set[str] = set()
     configs: list[ClusterConfig] = []
     for path, data in texts:
@@ -651,19 +652,25 @@ def project_root(settings_path: str | None, files: list[str]) -> str | None:
         probe = parent
 
 
-def project_texts(linter: Linter, files: list[str]) -> list[tuple[str, bytes]]:
-    """The YAML files of the project that may hold a katib-config or a ConfigMap, with their bytes."""
+_PROJECT_MARKERS = tuple(m.encode() for m in ("ConfigMap", TRAINING_RUNTIME_KIND, *CONFIG_MARKERS, *NAMESPACE_MARKERS))
+
+
+def project_texts(linter: Linter, files: list[str], already: dict[str, bytes]) -> list[tuple[str, bytes]]:
+    """The YAML files of the project that may hold what `prepare` looks for, with their bytes
+    (`already`: files read before, by real path, are not read again)."""
     root = project_root(linter.settings.config_path, files)
     if root is None:
         return []
     found = []
     for path in collect_files([root], linter.settings.exclude, linter.settings.respect_gitignore).files:
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError:
-            continue
-        if b"ConfigMap" in data or any(m.encode() in data for m in CONFIG_MARKERS + NAMESPACE_MARKERS):
+        data = already.get(os.path.realpath(path))
+        if data is None:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                continue
+        if any(marker in data for marker in _PROJECT_MARKERS):
             found.append((path, data))
     return found
 
