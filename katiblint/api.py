@@ -115,7 +115,7 @@ class Checker:
         algorithms: str | Iterable[str] | None = None,
     ) -> None:
         from katiblint import config as config_module
-        from katiblint.katib import cluster as gitops
+        from katiblint.katib import cluster as katib_cluster
         from katiblint.run import build_settings
 
         base = config_module.parse(config_module.load_file(_existing(config)), config) if config else Settings()
@@ -135,7 +135,7 @@ class Checker:
         self.settings: Settings = settings
         self._linter = Linter(settings)
         if settings.katib_config:
-            self._linter.cluster.use(gitops.load_config_file(settings.katib_config))
+            self._linter.cluster.use(katib_cluster.load_config_file(settings.katib_config))
 
     @property
     def enabled(self) -> frozenset[str]:

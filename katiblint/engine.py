@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Iterable
 
 from katiblint import triage
-from katiblint.katib import cluster as gitops
+from katiblint.katib import cluster as katib_cluster
 from katiblint.config import Settings
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
@@ -67,14 +67,14 @@ def selected_rules(settings: Settings) -> list[type[Rule]]:
 class Linter:
     """Lints sources with one settings object; rule instances are created once and reused."""
 
-    def __init__(self, settings: Settings, cluster: gitops.Cluster | None = None) -> None:
+    def __init__(self, settings: Settings, cluster: katib_cluster.Cluster | None = None) -> None:
         self.settings = settings
         self.rule_classes = selected_rules(settings)
         self.enabled = {r.code for r in self.rule_classes}
         self.rules = [r() for r in self.rule_classes if r.scope == "experiment" and not r.gate]
         # Gates run first on every Experiment, selected or not: they decide whether the others may.
         self.gates = [r() for r in discover().values() if r.gate]
-        self.cluster = cluster if cluster is not None else gitops.Cluster()
+        self.cluster = cluster if cluster is not None else katib_cluster.Cluster()
         self.all_documents: list[Document] = []
         self._rules_by_version: dict[str, list[Rule]] = {}
 
@@ -126,13 +126,13 @@ class Linter:
         for problem in loaded.problems:
             if triage.error_is_judged(source.text, problem.span.start):
                 diags.append(self._from_problem(problem))
-        cluster, config_problems = gitops.for_file(self.cluster, loaded.documents, source)
+        cluster, config_problems = katib_cluster.for_file(self.cluster, loaded.documents, source)
         for config_problem in config_problems:  # a malformed katib-config among the linted files
             span = Span(config_problem.offset, config_problem.offset + 1)
-            diags.append(self._fact(gitops.INVALID_CONFIG, ConfigRejected(config_problem.message), span))
+            diags.append(self._fact(katib_cluster.INVALID_CONFIG, ConfigRejected(config_problem.message), span))
         context = Context(self.settings, source, self.all_documents or loaded.documents, cluster)
         for doc in loaded.documents:
-            if doc.problems and triage.document_is_judged(doc, gitops.is_config_document(doc.root)):
+            if doc.problems and triage.document_is_judged(doc, katib_cluster.is_config_document(doc.root)):
                 for problem in doc.problems:
                     diags.append(self._from_problem(problem, doc.index))
             if doc.root is None or not is_experiment(doc):
@@ -156,13 +156,13 @@ class Linter:
 
     def _lint_experiment(self, doc: Document, context: Context) -> list[Diagnostic]:
         exp = Experiment(doc)
-        gitops.attach_template(exp, context)  # a trialSpec kept in a linted ConfigMap, or Katib's stock one
+        katib_cluster.attach_template(exp, context)  # a trialSpec kept in a linted ConfigMap, or Katib's stock one
         diags = self._check_experiment(exp, doc, context)
         origin = exp.template_origin
-        if isinstance(origin, gitops.TemplateOrigin) and origin.stock_key is not None:
+        if isinstance(origin, katib_cluster.TemplateOrigin) and origin.stock_key is not None:
             # what the assumed stock content brings is told apart from the findings without any template
-            return gitops.assume_stock(exp, diags, self._check_experiment(Experiment(doc), doc, context))
-        return gitops.route(exp, diags, self.cluster.pending)
+            return katib_cluster.assume_stock(exp, diags, self._check_experiment(Experiment(doc), doc, context))
+        return katib_cluster.route(exp, diags, self.cluster.pending)
 
     def _check_experiment(self, exp: Experiment, doc: Document, context: Context) -> list[Diagnostic]:
         diags: list[Diagnostic] = []

@@ -3,7 +3,7 @@
 A document gets what `katiblint check` run from its workspace folder would use: the nearest
 configuration file at or above it (`.katiblint.toml`, `.katiblint.yaml`, `[tool.katiblint]` in
 `pyproject.toml`), and the cluster's katib-config and template ConfigMaps found in its project
-(`gitops.prepare`). A relative `katib-config` path is taken from the workspace folder, as the CLI
+(`katib_cluster.prepare`). A relative `katib-config` path is taken from the workspace folder, as the CLI
 takes it from the folder it runs in. Nothing here knows about LSP.
 """
 
@@ -47,12 +47,12 @@ class Projects:
 
     def entry(self, path: str | None, folder: str | None) -> Entry:
         """The linter for a document at `path` (None: not a file) in workspace `folder`."""
-        from katiblint.katib import cluster as gitops
+        from katiblint.katib import cluster as katib_cluster
 
         start = Path(path) if path else Path(folder or os.getcwd())
         found = find_config(start)
         files = [path] if path else []
-        root = gitops.project_root(str(found) if found else None, files)
+        root = katib_cluster.project_root(str(found) if found else None, files)
         key = (str(found) if found else None, _stamp(found), root, folder)
         cached = self._entries.get(key)
         if cached is not None:
@@ -62,7 +62,7 @@ class Projects:
             if settings.katib_config and not os.path.isabs(settings.katib_config) and folder:
                 settings = settings.with_overrides(katib_config=os.path.join(folder, settings.katib_config))
             linter = Linter(settings)
-            gitops.prepare(linter, [p for p in files if os.path.isfile(p)], whole_project=True)
+            katib_cluster.prepare(linter, [p for p in files if os.path.isfile(p)], whole_project=True)
             entry = Entry(linter, None, tuple(linter.cluster.notices))
         except KatibLintError as exc:
             entry = Entry(None, str(exc))
