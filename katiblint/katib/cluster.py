@@ -557,7 +557,8 @@ def prepare(linter: Linter, files: list[str], whole_project: bool = False) -> No
         linter.cluster.use(load_config_file(linter.settings.katib_config))
     want_config = linter.cluster.config is None
     maps: list[TemplateMap] = []
-    texts: list[tuple[str, bytes]] = []
+    texts: list[tuple[str, bytes]] = []  # only files that may hold what is looked for: a 40 MB data file is not kept
+    linted: set[str] = set()
     any_ref = False
     any_experiment = False
     for path in files:
@@ -570,14 +571,15 @@ def prepare(linter: Linter, files: list[str], whole_project: bool = False) -> No
             continue
         any_ref = any_ref or TEMPLATE_MARKER.encode() in data
         any_experiment = any_experiment or may_hold_experiment(data)
-        texts.append((path, data))
+        linted.add(os.path.abspath(path))
+        if any(marker in data for marker in _PROJECT_MARKERS):
+            texts.append((path, data))
     if (any_experiment or whole_project) and linter.settings.search_project:
-        already = {os.path.realpath(path): data for path, data in texts}
-        texts = project_texts(linter, files, already) + texts
+        texts = project_texts(linter, files, linted) + texts
     seen: set[str] = set()
     configs: list[ClusterConfig] = []
     for path, data in texts:
-        real = os.path.realpath(path)
+        real = os.path.realpath(path)  # the same file by two names (a symlink) is read as one
         if real in seen:
             continue
         seen.add(real)
@@ -655,21 +657,21 @@ def project_root(settings_path: str | None, files: list[str]) -> str | None:
 _PROJECT_MARKERS = tuple(m.encode() for m in ("ConfigMap", TRAINING_RUNTIME_KIND, *CONFIG_MARKERS, *NAMESPACE_MARKERS))
 
 
-def project_texts(linter: Linter, files: list[str], already: dict[str, bytes]) -> list[tuple[str, bytes]]:
+def project_texts(linter: Linter, files: list[str], linted: set[str]) -> list[tuple[str, bytes]]:
     """The YAML files of the project that may hold what `prepare` looks for, with their bytes
-    (`already`: files read before, by real path, are not read again)."""
+    (`linted`: absolute paths of the files `prepare` has read already, which are not read again)."""
     root = project_root(linter.settings.config_path, files)
     if root is None:
         return []
     found = []
     for path in collect_files([root], linter.settings.exclude, linter.settings.respect_gitignore).files:
-        data = already.get(os.path.realpath(path))
-        if data is None:
-            try:
-                with open(path, "rb") as fh:
-                    data = fh.read()
-            except OSError:
-                continue
+        if os.path.abspath(path) in linted:
+            continue
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
         if any(marker in data for marker in _PROJECT_MARKERS):
             found.append((path, data))
     return found
