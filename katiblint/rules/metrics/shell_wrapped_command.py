@@ -38,6 +38,7 @@ _SHELL_SCRIPT_FLAG = re.compile(r"^-[a-zA-Z]*c[a-zA-Z]*$")
 _NODE_CREDENTIAL_REGISTRIES = re.compile(
     r"^[\w.-]+\.dkr\.ecr\.[\w.-]+\.amazonaws\.com/|^([\w-]+\.)?gcr\.io/|^[\w-]+-docker\.pkg\.dev/|^[\w-]+\.azurecr\.io/"
 )
+_TOP_LEVEL_SYNTAX = re.compile(r"['\"\\#;\n&|]")  # what `_top_level` acts on; most commands have none
 _REDIRECT = re.compile(r"^(\d?(?:<<-?|<<<|>>|>&|<&|&>|<|>))(.*)$")
 _NOT_TRAINING = {"echo", "sleep", "true", "printf", "ls", "date", "sync"}
 
@@ -85,9 +86,14 @@ def shell_words(text: str) -> tuple[list[tuple[str, bool]], bool]:
     return words, quote is None
 
 
-def _top_level(script: str) -> tuple[str | None, list[tuple[str, str]]]:
+TopLevel = tuple[str | None, list[tuple[str, str]]]  # (the comment the script ends in, its commands)
+
+
+def _top_level(script: str) -> TopLevel:
     """Scan a script as `sh` does, outside quotes: (the comment the script ends in, or None), and
     its commands as (separator before it, text), separators `;`, newline, `&&`, `||`, `|`, `&`."""
+    if _TOP_LEVEL_SYNTAX.search(script) is None:  # one simple command, e.g. `python train.py --lr=0.1`
+        return None, [("", script.strip())] if script.strip() else []
     commands: list[tuple[str, str]] = []
     sep, current, quote, i = "", "", None, 0
     comment: str | None = None
@@ -163,11 +169,11 @@ class ShellWrappedCommand(Rule):
                 return  # a non-string item is a schema problem, reported elsewhere
             texts = [as_str(n) or "" for n in items]
             if texts[0] in SHELLS and len(texts) > 1 and texts[1] == "-c":
-                yield from self._script(items[2:], kind, exp, shell=texts[0])
+                yield from self._script(items[2:], texts[2:], kind, exp, shell=texts[0])
             elif _SHELL_PATH.match(texts[0]) and len(texts) > 2 and _SHELL_SCRIPT_FLAG.match(texts[1]):
-                yield from self._unrecognised_shell(items, kind, exp)
+                yield from self._unrecognised_shell(items, texts, kind, exp)
             else:
-                yield from self._exec_form(items, kind, exp)
+                yield from self._exec_form(items, texts, kind, exp)
             return
 
     # -- no command: the entrypoint comes from the registry -------------------------------------------
@@ -213,19 +219,20 @@ class ShellWrappedCommand(Rule):
 
     # -- `sh -c <script>`: Katib appends to the script ------------------------------------------------
 
-    def _script(self, rest: list[Scalar], kind: str, exp: Experiment, shell: str) -> Iterator[Diagnostic]:
+    def _script(self, rest: list[Scalar], texts: list[str], kind: str, exp: Experiment, shell: str) -> Iterator[Diagnostic]:
         if not rest:
             return
         last = rest[-1]
-        text = as_str(last) or ""
+        text = texts[-1]
         if text.rstrip(" \t") != text.rstrip():
             yield self._trailing_newline(last, kind, exp)
             return
-        lost = self._marker_lost(" ".join(as_str(n) or "" for n in rest), last, kind)
+        parsed = _top_level(_clean(" ".join(texts)))
+        lost = self._marker_lost(parsed, last, kind)
         if lost is not None:
             yield lost
             return
-        yield from self._children(" ".join(as_str(n) or "" for n in rest), last, kind, exp)
+        yield from self._children(parsed, last, kind, exp)
         if kind == "StdOut" and len(rest) == 1:
             final = re.split(r"&&|\|\||;|\n", _clean(text))[-1].split()
             if final and final[0] in _NOT_TRAINING:
@@ -258,13 +265,13 @@ class ShellWrappedCommand(Rule):
 
     # -- the completion marker Katib appends must run -------------------------------------------------
 
-    def _marker_lost(self, script: str, node: Scalar, kind: str) -> Diagnostic | None:
+    def _marker_lost(self, parsed: TopLevel, node: Scalar, kind: str) -> Diagnostic | None:
         """The appended `&& echo completed > <dir>/$$$$.pid` commented out or never reached.
 
         The collector (pns.go WaitPIDs) reads that file when the main process ends; without it the
         collector fails (`training container is failed. Unable to read file`) and reports nothing.
         """
-        comment, commands = _top_level(_clean(script))
+        comment, commands = parsed
         lost = (
             "exits with an error without reporting any metrics (it finds no completion marker when the "
             "container ends), so the trial pod fails"
@@ -294,7 +301,7 @@ class ShellWrappedCommand(Rule):
             )
         return None
 
-    def _children(self, script: str, node: Scalar, kind: str, exp: Experiment) -> Iterator[Diagnostic]:
+    def _children(self, parsed: TopLevel, node: Scalar, kind: str, exp: Experiment) -> Iterator[Diagnostic]:
         """Early stopping stops the training by terminating the one child of the wrapper's shell.
 
         file-metricscollector main.go watchMetricsFile: when the stop rules are met it lists the
@@ -303,7 +310,7 @@ class ShellWrappedCommand(Rule):
         """
         if exp.early_stopping is None or kind not in ("StdOut", "File"):
             return
-        _, commands = _top_level(_clean(script))
+        _, commands = parsed
         op = next((sep for sep, _ in commands if sep in ("|", "&")), None)
         if op is None:
             return
@@ -319,8 +326,8 @@ class ShellWrappedCommand(Rule):
 
     # -- `/bin/sh -c <script>`: not recognised, wrapped once more ---------------------------------------
 
-    def _unrecognised_shell(self, items: list[Scalar], kind: str, exp: Experiment) -> Iterator[Diagnostic]:
-        shell, flag, script = (as_str(n) or "" for n in items[:3])
+    def _unrecognised_shell(self, items: list[Scalar], texts: list[str], kind: str, exp: Experiment) -> Iterator[Diagnostic]:
+        shell, flag, script = texts[:3]
         words, _ = shell_words(re.split(r"[;&|\n]", _clean(script), maxsplit=1)[0])
         plain: list[str] = []
         skip = False
@@ -341,33 +348,34 @@ class ShellWrappedCommand(Rule):
                 severity=Severity.ERROR,
             )
             return
-        yield from self._script(items[2:], kind, exp, shell=shell)
+        yield from self._script(items[2:], texts[2:], kind, exp, shell=shell)
 
     # -- exec form: joined with spaces and parsed by `sh` ----------------------------------------------
 
-    def _exec_form(self, items: list[Scalar], kind: str, exp: Experiment) -> Iterator[Diagnostic]:
-        texts = [_clean(as_str(n) or "") for n in items]
+    def _exec_form(self, items: list[Scalar], raw: list[str], kind: str, exp: Experiment) -> Iterator[Diagnostic]:
+        texts = [_clean(text) for text in raw]
         if texts[-1].rstrip(" \t") != texts[-1].rstrip():
             yield self._trailing_newline(items[-1], kind, exp)
             return
         _, balanced = shell_words(" ".join(texts))
         if not balanced:
-            node = next((n for n, t in zip(items, texts) if not shell_words(t)[1]), items[0])
+            node, shown = next(((n, r) for n, r, t in zip(items, raw, texts) if not shell_words(t)[1]), (items[0], raw[0]))
             yield self.report(
                 node,
-                f"`{_short(as_str(node) or '')}` has an unmatched quote; Katib joins the command and args into one "
+                f"`{_short(shown)}` has an unmatched quote; Katib joins the command and args into one "
                 "`sh -c` script, which then fails with a syntax error before training starts",
                 help="remove the quote, or write the whole command as a `command: [sh, -c]` script quoted for the shell",
                 severity=Severity.ERROR,
             )
             return
-        lost = self._marker_lost(" ".join(as_str(n) or "" for n in items), items[-1], kind)
+        parsed = _top_level(" ".join(texts))
+        lost = self._marker_lost(parsed, items[-1], kind)
         if lost is not None:
             yield lost
             return
-        yield from self._children(" ".join(as_str(n) or "" for n in items), items[-1], kind, exp)
+        yield from self._children(parsed, items[-1], kind, exp)
         program = texts[0].split()[0] if texts[0].split() else ""
-        for index, (node, text) in enumerate(zip(items, texts)):
+        for index, (node, shown, text) in enumerate(zip(items, raw, texts)):
             if index == 0 or _OPERATOR_TOKEN.match(text.strip()):
                 continue  # the program (or a whole command line), or shell syntax the author wrote on purpose
             words, _ = shell_words(text)
@@ -375,7 +383,7 @@ class ShellWrappedCommand(Rule):
             if len(words) > 1 and (code or text.startswith("-")):
                 yield self.report(
                     node,
-                    f"`{_short(as_str(node) or '')}` is one argument, but Katib joins the command and args into one "
+                    f"`{_short(shown)}` is one argument, but Katib joins the command and args into one "
                     f"`sh -c` script and the shell splits it into {len(words)} words"
                     + (f", so `{program}` runs only `{words[0][0]}`" if code else ""),
                     help="quote the argument for the shell inside the item, or write the whole command as a "
@@ -386,7 +394,7 @@ class ShellWrappedCommand(Rule):
                 char = _OPERATOR_CHAR.search(text)
                 yield self.report(
                     node,
-                    f"`{_short(as_str(node) or '')}` contains `{char.group() if char else ''}`, which the `sh -c` "
+                    f"`{_short(shown)}` contains `{char.group() if char else ''}`, which the `sh -c` "
                     "script Katib wraps the command in reads as shell syntax, not as part of the argument",
                     help="quote the argument for the shell inside the item, e.g. `--sep=';'`",
                 )

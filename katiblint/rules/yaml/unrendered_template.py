@@ -58,7 +58,7 @@ class UnrenderedTemplate(Rule):
 
     def _helm(self, exp: Experiment) -> Iterable[Diagnostic]:
         text = exp.source.text
-        if "{{" not in text[exp.doc.span.start : exp.doc.span.end]:
+        if text.find("{{", exp.doc.span.start, exp.doc.span.end) < 0:
             return
         legacy = exp.template_get("goTemplate")  # Katib v1alpha3's own Go templates, not Helm's
         for node in walk(exp.root):
