@@ -43,20 +43,22 @@ def is_meta_reference(reference: str) -> bool:
 
 def as_str(node: Node | None) -> str | None:
     """The string value of a scalar node (any scalar kind, as text), else None."""
-    if isinstance(node, Scalar):
-        value = node.value
+    # Called for nearly every value a rule reads: class tests (no subclasses exist) and the
+    # resolved value read directly, not through the `value` property.
+    if node.__class__ is Scalar:
+        value = node._resolve()[1]  # type: ignore[union-attr]  # a Scalar: the class test above
         if value is None:
             return None
-        return value if isinstance(value, str) else node.raw
+        return value if value.__class__ is str else node.raw  # type: ignore[union-attr]  # a Scalar (see above)
     return None
 
 
 def mapping(node: Node | None) -> Mapping | None:
-    return node if isinstance(node, Mapping) else None
+    return node if node.__class__ is Mapping else None  # type: ignore[return-value]  # the class test
 
 
 def sequence_items(node: Node | None) -> list[Node]:
-    return node.items if isinstance(node, Sequence) else []
+    return node.items if node.__class__ is Sequence else []  # type: ignore[union-attr]  # the class test
 
 
 def mappings(node: Node | None) -> list[Mapping]:
@@ -69,18 +71,20 @@ def walk(node: Node | None) -> Iterator[Node]:
         return
     seen: set[int] = set()
     stack: list[Node] = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        current = stack.pop()
-        if id(current) in seen:
+        current = pop()
+        if id(current) in seen:  # a node shared through an alias is visited once
             continue
         seen.add(id(current))
         yield current
-        if isinstance(current, Mapping):
-            for k, v in reversed(current.pairs):
-                stack.append(v)
-                stack.append(k)
-        elif isinstance(current, Sequence):
-            stack.extend(reversed(current.items))
+        cls = current.__class__
+        if cls is Mapping:
+            for k, v in reversed(current.pairs):  # type: ignore[attr-defined]  # a Mapping: the class test
+                push(v)
+                push(k)
+        elif cls is Sequence:
+            extend(reversed(current.items))  # type: ignore[attr-defined]  # a Sequence: the class test
 
 
 def is_experiment(doc: Document) -> bool:

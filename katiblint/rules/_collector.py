@@ -38,6 +38,11 @@ class Collector(NamedTuple):
 
 
 def collector(exp: Experiment) -> Collector:
+    """The Experiment's metrics collector, read once per document for every rule that asks."""
+    return exp.memo("collector", lambda: _collector(exp))
+
+
+def _collector(exp: Experiment) -> Collector:
     spec = mapping(exp.spec_get("metricsCollectorSpec"))
     source = mapping(spec.get("source")) if spec else None
     fsp = mapping(source.get("fileSystemPath")) if source else None

@@ -69,6 +69,10 @@ def resource_name(kind: str, api_version: str) -> str:
 
 def collector_kind(exp: Experiment) -> str:
     """The metrics collector kind after defaulting (M-MC: absent -> `StdOut`)."""
+    return exp.memo("collector_kind", lambda: _collector_kind(exp))
+
+
+def _collector_kind(exp: Experiment) -> str:
     spec = mapping(exp.spec_get("metricsCollectorSpec"))
     if spec is None or "collector" not in spec:
         return "StdOut"

@@ -235,13 +235,14 @@ class _Builder:
                 key = key_text(knode)
             index = parent._index  # type: ignore[union-attr]  # not a Sequence, so a Mapping: the only other frame kind
             if key in index:
-                self._duplicate(parent.pairs[index[key]][0], knode, key)  # type: ignore[union-attr]  # a Mapping (see above)
+                self._duplicate(index[key][0], knode, key)
             if knode.parent is None:
                 knode.parent, knode.key = parent, key
             if node.parent is None:
                 node.parent, node.key = parent, key
-            index[key] = len(parent.pairs)  # type: ignore[union-attr]  # a Mapping (see above)
-            parent.pairs.append((knode, node))  # type: ignore[union-attr]  # a Mapping (see above)
+            pair = (knode, node)
+            index[key] = pair
+            parent.pairs.append(pair)  # type: ignore[union-attr]  # a Mapping (see above)
 
     def _tag(self, tag: str, start: int) -> str | None:
         # Tags are never constructed: an unknown one is reported and its value read as plain data.
@@ -296,7 +297,7 @@ def _apply_merges(mapping: Mapping, merges: list[Node]) -> None:
                 continue
             for key, knode, vnode in source.items():
                 if key not in mapping._index:
-                    mapping._index[key] = len(mapping.pairs)
+                    mapping._index[key] = (knode, vnode)
                     mapping.pairs.append((knode, vnode))
 
 

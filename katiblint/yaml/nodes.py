@@ -107,8 +107,8 @@ class Mapping(Node):
         self.tag = tag
         self.parent: Mapping | Sequence | None = None
         self.key: str | int | None = None
-        self.pairs: list[tuple[Node, Node]] = []
-        self._index: dict[str, int] = {}
+        self.pairs: list[tuple[Node, Node]] = []  # every (key, value) as written, duplicates included
+        self._index: dict[str, tuple[Node, Node]] = {}  # key -> its effective (last) pair
         self._entries: list[tuple[str, Node, Node]] | None = None
 
     @property
@@ -116,12 +116,12 @@ class Mapping(Node):
         return "map"
 
     def get(self, key: str) -> Node | None:
-        i = self._index.get(key)
-        return None if i is None else self.pairs[i][1]
+        pair = self._index.get(key)
+        return None if pair is None else pair[1]
 
     def key_node(self, key: str) -> Node | None:
-        i = self._index.get(key)
-        return None if i is None else self.pairs[i][0]
+        pair = self._index.get(key)
+        return None if pair is None else pair[0]
 
     def __contains__(self, key: str) -> bool:
         return key in self._index
@@ -136,8 +136,7 @@ class Mapping(Node):
         """
         entries = self._entries
         if entries is None:
-            pairs = self.pairs
-            entries = self._entries = [(key, *pairs[i]) for key, i in self._index.items()]  # type: ignore[misc]  # a 3-tuple built by unpacking
+            entries = self._entries = [(key, k, v) for key, (k, v) in self._index.items()]
         return entries
 
     def to_python(self) -> dict[str, Any]:
