@@ -46,7 +46,7 @@ def as_str(node: Node | None) -> str | None:
     # Called for nearly every value a rule reads: class tests (no subclasses exist) and the
     # resolved value read directly, not through the `value` property.
     if node.__class__ is Scalar:
-        value = node._resolve()[1]  # type: ignore[union-attr]  # a Scalar: the class test above
+        value = (node._resolved or node._resolve())[1]  # type: ignore[union-attr]  # a Scalar: the class test above
         if value is None:
             return None
         return value if value.__class__ is str else node.raw  # type: ignore[union-attr]  # a Scalar (see above)

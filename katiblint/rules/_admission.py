@@ -106,6 +106,9 @@ def walk_typed(root: Mapping) -> tuple[list[TypedField], list[UnknownKey]]:
     return walk.typed, walk.unknown
 
 
+new_field = tuple.__new__  # TypedField(...) without the named tuple's Python-level __new__: one per value
+
+
 class _TypedWalk:
     """The state of one `walk_typed`. A class, not a closure: a recursive nested function is a
     reference cycle that would keep the whole node tree alive until the cycle collector runs."""
@@ -133,13 +136,13 @@ class _TypedWalk:
                         self.unknown.append(UnknownKey(node, key, key_node, type_expr))  # type: ignore[arg-type]
                         continue
                     child_path = f"{json_path}.{key}" if json_path else key
-                    typed.append(TypedField(value, field_type, type_expr, child_path))
+                    typed.append(new_field(TypedField, (value, field_type, type_expr, child_path)))
                     if value.__class__ is not Scalar:
                         self.visit(value, field_type, child_path, type_expr)
             elif type_expr.startswith("map[string]"):
                 inner = type_expr[len("map[string]") :]
                 for _, _, value in node.items():  # type: ignore[attr-defined]
-                    typed.append(TypedField(value, inner, owner, json_path))
+                    typed.append(new_field(TypedField, (value, inner, owner, json_path)))
         elif node.__class__ is Sequence and type_expr.startswith("[]"):
             inner = type_expr[2:]
             struct = inner in self.structs
@@ -147,7 +150,7 @@ class _TypedWalk:
                 if struct:
                     self.visit(item, inner, json_path, owner)
                 else:
-                    typed.append(TypedField(item, inner, owner, json_path))
+                    typed.append(new_field(TypedField, (item, inner, owner, json_path)))
 
 
 # --- JSON decoding (encoding/json into the Go types) ------------------------------------------
@@ -160,7 +163,7 @@ def json_kind(node: Node) -> str:
     """The JSON type a node becomes: string, number, bool, null, object or array."""
     cls = node.__class__
     if cls is Scalar:  # most values: tested first
-        return _JSON_KINDS[node._resolve()[0]]  # type: ignore[attr-defined]
+        return _JSON_KINDS[(node._resolved or node._resolve())[0]]  # type: ignore[attr-defined]
     if cls is Mapping:
         return "object"
     if cls is Sequence:

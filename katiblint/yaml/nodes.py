@@ -75,18 +75,19 @@ class Scalar(Node):
                 self._resolved = ("str", self.raw)
         return self._resolved
 
+    # The accessors below run for most values every rule reads: once resolved, no second call.
     @property
     def kind(self) -> str:
         """`str`, `int`, `float`, `bool` or `null`, as the value reaches the Kubernetes API."""
-        return self._resolve()[0]
+        return (self._resolved or self._resolve())[0]
 
     @property
     def value(self) -> Any:
-        return self._resolve()[1]
+        return (self._resolved or self._resolve())[1]
 
     @property
     def is_str(self) -> bool:
-        return self._resolve()[0] == "str"
+        return (self._resolved or self._resolve())[0] == "str"
 
     @property
     def quoted(self) -> bool:
