@@ -87,6 +87,26 @@ def walk(node: Node | None) -> Iterator[Node]:
             extend(reversed(current.items))  # type: ignore[attr-defined]  # a Sequence: the class test
 
 
+def scalars_below(node: Node) -> list[Scalar]:
+    """Every scalar below `node` (keys included), in document order, in a tree without shared
+    nodes (`Document.shared` false): `walk` without its bookkeeping, for the hottest views."""
+    found: list[Scalar] = []
+    stack: list[Node] = [node]
+    pop, push, extend, keep = stack.pop, stack.append, stack.extend, found.append
+    while stack:
+        current = pop()
+        cls = current.__class__
+        if cls is Scalar:
+            keep(current)  # type: ignore[arg-type]  # the class test
+        elif cls is Mapping:
+            for k, v in reversed(current.pairs):  # type: ignore[attr-defined]  # a Mapping: the class test
+                push(v)
+                push(k)
+        else:
+            extend(reversed(current.items))  # type: ignore[attr-defined]  # a Sequence: the only other node class
+    return found
+
+
 def is_experiment(doc: Document) -> bool:
     """`kind: Experiment` of Katib's group, or with no apiVersion at all (which KAT004 reports)."""
     root = doc.root
@@ -246,7 +266,12 @@ class Experiment:
     @cached_view
     def trial_spec_scalars(self) -> list[Scalar]:
         """Every scalar of the inline trialSpec, keys and values, each once, in document order."""
-        return [node for node in walk(self.trial_spec) if node.__class__ is Scalar]  # type: ignore[misc]
+        root = self.trial_spec
+        if root is None:
+            return []
+        if self.trial_spec_source is not self.doc.source or self.doc.shared:
+            return [node for node in walk(root) if node.__class__ is Scalar]  # type: ignore[misc]
+        return scalars_below(root)
 
     @cached_view
     def placeholders(self) -> list[Placeholder]:

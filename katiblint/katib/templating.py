@@ -9,11 +9,11 @@ says once per document that it is unrendered. Helm's Go template actions are KAT
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from katiblint.diagnostics import Diagnostic
-from katiblint.yaml import Mapping, Node, Scalar
-from katiblint.katib.experiment import Experiment, walk
+from katiblint.yaml import Mapping, Node, Scalar, Sequence
+from katiblint.katib.experiment import Experiment
 from katiblint.source import Span
 
 # `${VAR}` / `$VAR` (envsubst), not Katib's `${trialParameters.x}` / `${trialSpec.X}`
@@ -60,10 +60,7 @@ def _scan(exp: Experiment) -> list[Token]:
     trial_spec = exp.trial_spec
     argo = trial_spec is not None and trial_spec.get("kind") is not None and \
         isinstance(trial_spec.get("kind"), Scalar) and trial_spec.get("kind").raw == "Workflow"  # type: ignore[union-attr]
-    keys = {id(k) for node in walk(exp.root) if isinstance(node, Mapping) for k, _ in node.pairs}
-    for node in walk(exp.root):
-        if id(node) in keys:
-            continue  # a key
+    for node in _values(exp.root):
         if isinstance(node, Mapping) and text.startswith("{{", node.span.start):
             # `image: {{IMAGE}}` parses as a flow mapping holding a flow mapping
             match = _MUSTACHE.match(text, node.span.start, node.span.end)
@@ -73,8 +70,8 @@ def _scan(exp: Experiment) -> list[Token]:
         if not isinstance(node, Scalar) or not isinstance(node.value, str):
             continue
         value = node.value
-        env = _ENV.search(value)
-        mustache = _MUSTACHE.search(value)
+        env = _ENV.search(value) if "$" in value else None
+        mustache = _MUSTACHE.search(value) if "{{" in value else None
         if mustache is not None and argo and not mustache.group(1).isupper():
             mustache = None  # Argo's own `{{item}}`
         if env is not None or mustache is not None:
@@ -86,6 +83,22 @@ def _scan(exp: Experiment) -> list[Token]:
                 found.append(Token(node, value))
     found.sort(key=lambda t: t.node.span.start)
     return found
+
+
+def _values(root: Node) -> Iterator[Node]:
+    """Every value below `root` (mapping keys are not values), each shared node once."""
+    seen: set[int] = set()
+    stack: list[Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, Mapping):
+            stack.extend(value for _, value in reversed(node.pairs))
+        elif isinstance(node, Sequence):
+            stack.extend(reversed(node.items))
 
 
 def _token_spans(exp: Experiment) -> list[Span]:

@@ -181,6 +181,7 @@ class _Builder:
                 node = frame.node
                 node.span = _new_span(Span, (node.span.start, event.end_mark.index))
                 if frame.merges:
+                    self.doc.shared = True
                     _apply_merges(node, frame.merges)  # type: ignore[arg-type]  # merges are only recorded on mappings
             elif etype is map_t or etype is seq_t:
                 start = event.start_mark.index
@@ -254,6 +255,7 @@ class _Builder:
         self.doc.problems.append(LoadProblem(DUPLICATE_KEY, knode.span, DuplicateFact(key, line)))
 
     def _alias(self, event: Any, created: int) -> Node:
+        self.doc.shared = True
         start = event.start_mark.index
         known = self.anchors.get(event.anchor)
         if known is None:

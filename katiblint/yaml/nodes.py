@@ -238,6 +238,8 @@ class Document:
     problems: list[LoadProblem] = field(default_factory=list)
     # Every mapping and sequence built for this document (for `release`).
     collections: list[Node] = field(default_factory=list, repr=False)
+    # Some node is reachable by two paths (an alias, a merge key): walks must visit each node once.
+    shared: bool = False
 
     def find(self, path: str) -> Node | None:
         """The node at a Kubernetes-style path (`spec.parameters[0].name`), if any."""
