@@ -144,6 +144,9 @@ class IstioSidecarInjection(Rule):
                 )
         if not missing:
             return
+        reason = injection_reason(exp, ctx) if policy == "auto" else None
+        if policy == "auto" and reason is None:
+            return  # an explicit namespace with no sign of Istio injection
         # One finding per Experiment; its fix labels every pod template that lacks the setting.
         value = "false" if policy == "auto" else policy
         # the pods are nodes of the template text (a ConfigMap template is parsed apart from this file)
@@ -151,9 +154,6 @@ class IstioSidecarInjection(Rule):
         fix = Fix.safe(f'add label `{KEY}: "{value}"`', *edits) if len(edits) == len(missing) else None
         labels = ", ".join(f"`{pod.label}`" for pod in missing)
         if policy == "auto":
-            reason = injection_reason(exp, ctx)
-            if reason is None:
-                return  # an explicit namespace with no sign of Istio injection
             yield self.report(
                 _template_key(missing[0]),
                 f"pods of {labels} do not set `{KEY}`, and Istio likely injects its sidecar: {reason}; "
