@@ -1,3 +1,3 @@
-from katiblint.cli import main
+from katiblint.cli import run
 
-raise SystemExit(main())
+run()

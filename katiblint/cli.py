@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Any, Sequence
+from typing import Any, NoReturn, Sequence
 
 import click
 
@@ -228,7 +228,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def run() -> NoReturn:
+    """The `katiblint` command: `main`, then exit without tearing the interpreter down.
+
+    The run's objects (every file's source and findings) are freed by the operating system when
+    the process ends; Python's own teardown would free them one by one first, a noticeable part
+    of a short run. Output is flushed before; nothing katiblint needs runs at teardown.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing left to deliver
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    run()
 
 
