@@ -129,6 +129,10 @@ class _Frame:
 
 
 _MERGE_TAG = _STD_TAG + "merge"
+# How plain mapping keys resolve, kept across documents: Kubernetes manifests reuse a small
+# vocabulary of keys (`name`, `spec`, ...), so most keys are resolved once per run. Bounded.
+_KEYS: dict[str, tuple[str, Any]] = {}
+_MAX_KEYS = 20_000
 _new_span = tuple.__new__  # Span(start, end) without the named tuple's Python-level __new__
 
 
@@ -228,7 +232,12 @@ class _Builder:
                     frame.merges.append(node)
                     continue
                 if knode.tag is None:
-                    resolved = knode._resolved = resolve_plain(raw)  # type: ignore[attr-defined]  # a Scalar; resolved once, here
+                    resolved = _KEYS.get(raw)
+                    if resolved is None:
+                        resolved = resolve_plain(raw)
+                        if len(_KEYS) < _MAX_KEYS:
+                            _KEYS[raw] = resolved
+                    knode._resolved = resolved  # type: ignore[attr-defined]  # a Scalar; resolved once, here
                     key = raw if resolved[0] == "str" else key_text(knode)
                 else:
                     key = key_text(knode)
