@@ -38,6 +38,7 @@ _SHELL_SCRIPT_FLAG = re.compile(r"^-[a-zA-Z]*c[a-zA-Z]*$")
 _NODE_CREDENTIAL_REGISTRIES = re.compile(
     r"^[\w.-]+\.dkr\.ecr\.[\w.-]+\.amazonaws\.com/|^([\w-]+\.)?gcr\.io/|^[\w-]+-docker\.pkg\.dev/|^[\w-]+\.azurecr\.io/"
 )
+_PLAIN_WORD = re.compile(r"[^\s;&|<>()`'\"\\]*")  # a word the shell passes on unchanged
 _TOP_LEVEL_SYNTAX = re.compile(r"['\"\\#;\n&|]")  # what `_top_level` acts on; most commands have none
 _REDIRECT = re.compile(r"^(\d?(?:<<-?|<<<|>>|>&|<&|&>|<|>))(.*)$")
 _NOT_TRAINING = {"echo", "sleep", "true", "printf", "ls", "date", "sync"}
@@ -357,7 +358,8 @@ class ShellWrappedCommand(Rule):
         if texts[-1].rstrip(" \t") != texts[-1].rstrip():
             yield self._trailing_newline(items[-1], kind, exp)
             return
-        _, balanced = shell_words(" ".join(texts))
+        joined = " ".join(texts)
+        balanced = shell_words(joined)[1] if _QUOTING.search(joined) else True
         if not balanced:
             node, shown = next(((n, r) for n, r, t in zip(items, raw, texts) if not shell_words(t)[1]), (items[0], raw[0]))
             yield self.report(
@@ -376,6 +378,8 @@ class ShellWrappedCommand(Rule):
         yield from self._children(parsed, items[-1], kind, exp)
         program = texts[0].split()[0] if texts[0].split() else ""
         for index, (node, shown, text) in enumerate(zip(items, raw, texts)):
+            if _PLAIN_WORD.fullmatch(text):
+                continue  # one word with nothing the shell reads: most arguments
             if index == 0 or _OPERATOR_TOKEN.match(text.strip()):
                 continue  # the program (or a whole command line), or shell syntax the author wrote on purpose
             words, _ = shell_words(text)

@@ -38,10 +38,13 @@ class UnusedTrialParameter(Rule):
         if not checks_apply(exp):
             return
         used = {ph.name for ph in exp.placeholders}
+        unused = [tp for tp in declared(exp) if tp.name not in used]
+        if not unused:
+            return  # most Experiments
         removable = _settled(exp)
         misspelled = misspelled_for(exp)
-        for tp in declared(exp):
-            if tp.name in used or tp.name in misspelled:
+        for tp in unused:
+            if tp.name in misspelled:
                 continue  # a misspelled placeholder meant for it is KAT302's finding ("did you mean")
             misses = [m for m in near_misses(exp) if meant_for(exp, m) == tp.name]
             if misses:
