@@ -69,11 +69,12 @@ class Linter:
 
     def __init__(self, settings: Settings, cluster: katib_cluster.Cluster | None = None) -> None:
         self.settings = settings
+        self.registry = discover()  # every rule, selected or not (facts are worded by their rule)
         self.rule_classes = selected_rules(settings)
         self.enabled = {r.code for r in self.rule_classes}
         self.rules = [r() for r in self.rule_classes if r.scope == "experiment" and not r.gate]
         # Gates run first on every Experiment, selected or not: they decide whether the others may.
-        self.gates = [r() for r in discover().values() if r.gate]
+        self.gates = [r() for r in self.registry.values() if r.gate]
         self.cluster = cluster if cluster is not None else katib_cluster.Cluster()
         self.all_documents: list[Document] = []
         self._rules_by_version: dict[str, list[Rule]] = {}
@@ -194,7 +195,7 @@ class Linter:
 
     def _fact(self, code: str, fact: tuple, target: Node | Span) -> Diagnostic:  # type: ignore[type-arg]
         """A finding the engine or the loader recorded as a fact, in the words of its rule."""
-        rule = discover()[code]
+        rule = self.registry[code]
         message, help = rule.describe(fact)
         return rule.report(target, message, help=help)
 
@@ -225,7 +226,7 @@ class Linter:
 
     def _finish(self, source: SourceFile, documents: list[Document], diags: list[Diagnostic]) -> list[Diagnostic]:
         diags = [d for d in diags if d.code in self.enabled]
-        registry = discover()
+        registry = self.registry
         # A finding that another enabled rule reports more precisely at the same place gives way.
         here = {(d.code, d.span.start) for d in diags}
         diags = [d for d in diags if not any((other, d.span.start) in here for other in registry[d.code].superseded_by)]
