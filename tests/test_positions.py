@@ -226,3 +226,32 @@ def test_positions_of_a_real_manifest_through_the_cli_helpers() -> None:
     exp = Experiment(doc)
     spans: list[Any] = [p.span for p in exp.placeholders]
     assert spans and all(text[s.start] == "$" and text[s.start : s.end].startswith("${trialParameters.") for s in spans)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tree=_trees)
+def test_without_aliases_the_fast_scalar_collection_matches_the_walk(tree: Tree) -> None:
+    """Views of the trial spec collect scalars without the walk's seen-set when the document has
+    no shared node; both must give the same scalars, in document order."""
+    from katiblint.katib.experiment import scalars_below, walk
+
+    text = "\n".join(emit({"root": tree})) + "\n"
+    [doc] = load(SourceFile("gen.yaml", text)).documents
+    assert doc.shared is False
+    fast = scalars_below(doc.root)
+    assert [id(n) for n in fast] == [id(n) for n in walk(doc.root) if isinstance(n, Scalar)]
+    assert [n.span.start for n in fast] == sorted(n.span.start for n in fast)
+
+
+def test_an_alias_or_a_merge_key_marks_the_document_shared_and_the_walk_visits_each_node_once() -> None:
+    from katiblint.katib.experiment import walk
+
+    text = (
+        "a: &x {k: v}\nb: *x\n"  # an alias
+        "---\nbase: &b {k: v}\nuse:\n  <<: *b\n"  # a merge key
+        "---\nplain: {k: v}\n"
+    )
+    aliased, merged, plain = load(SourceFile("shared.yaml", text)).documents
+    assert (aliased.shared, merged.shared, plain.shared) == (True, True, False)
+    nodes = list(walk(aliased.root))
+    assert len(nodes) == len({id(n) for n in nodes}) == 6  # root, a, {k: v}, k, v, b; the alias adds none

@@ -187,11 +187,14 @@ def decode_problem(node: Node, type_expr: str) -> str | None:
 
     A JSON null is a no-op for every Go type, so it never fails here.
     """
-    kind = json_kind(node)
+    if node.__class__ is Scalar:  # json_kind, inlined: this runs for every typed value of the Experiment
+        kind = _JSON_KINDS[(node._resolved or node._resolve())[0]]  # type: ignore[attr-defined]  # a Scalar
+    else:
+        kind = json_kind(node)
+    if type_expr == "string":  # the commonest field type first
+        return None if kind == "string" or kind == "null" else kind
     if kind == "null" or type_expr == "any":
         return None
-    if type_expr == "string":  # the commonest field type first
-        return None if kind == "string" else kind
     if type_expr.startswith("[]"):
         return None if kind == "array" else kind
     if type_expr.startswith("map[string]") or type_expr == "object" or type_expr in field_tree().types:
