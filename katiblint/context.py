@@ -32,14 +32,14 @@ class Context:
 
         return get_catalog()
 
-    @property
+    @cached_view  # settings and cluster are fixed for the Context's file
     def suggestion_names(self) -> list[str]:
         """Algorithm names the cluster routes to a suggestion service (stock or katib-config, + configured)."""
         config = self.cluster.config
         names = list(config.suggestions) if config is not None else self.catalog.algorithm_names
         return names + [a for a in self.settings.algorithms if a not in names]
 
-    @property
+    @cached_view
     def early_stopping_names(self) -> list[str]:
         config = self.cluster.config
         names = list(config.early_stoppings) if config is not None else self.catalog.early_stopping_names
