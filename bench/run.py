@@ -190,7 +190,7 @@ def table(rows: list[dict[str, object]], about: str) -> str:
             )
             continue
         lines.append(
-            f"| {r['case']} | {r['inputs']} | {r['k']:.2f} s | {r['y']:.2f} s | {r['ratio']:.2f}x | "
+            f"| {r['case']} | {r['inputs']} | {r['k']:.2f} s | {r['y']:.2f} s | {r['ratio']:.3f}x | "
             f"{r['kfps']:.0f} | {r['yfps']:.0f} | {r['kmem']:.0f} MiB | {r['ymem']:.0f} MiB | {r['target']} |"
         )
     return "\n".join(lines) + "\n"
@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             rows.append(row)
             print(
-                f"{case:>6}: katiblint {k.median:7.2f}s  yamllint {y.median:7.2f}s  ratio {ratio:5.2f}x  "
+                f"{case:>6}: katiblint {k.median:7.2f}s  yamllint {y.median:7.2f}s  ratio {ratio:6.3f}x  "
                 f"peak {k.peak_mib:5.0f}/{y.peak_mib:5.0f} MiB  {target}",
                 flush=True,
             )
