@@ -180,7 +180,8 @@ def changes(result: FileResult, old_source: SourceFile) -> list[Diagnostic]:
     old_docs = [d for d in load(old_source).documents if d.root is not None]
     added = []
     for doc in result.documents:
-        if doc.root is None or not is_experiment(doc) or as_str(doc.root.get("apiVersion")) != "kubeflow.org/v1beta1":
+        root = doc.root
+        if not isinstance(root, Mapping) or not is_experiment(doc) or as_str(root.get("apiVersion")) != "kubeflow.org/v1beta1":
             continue
         for diag in compare(doc, old_docs):
             diag.document, diag.object_name = doc.index, Experiment(doc).name

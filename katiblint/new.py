@@ -343,7 +343,7 @@ def _algorithm_names() -> list[str]:
     return [a for a in get_catalog().algorithm_names if a not in NAS_ALGORITHMS]
 
 
-class _AlgorithmChoice(click.ParamType):
+class _AlgorithmChoice(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 only; 8.1 is supported
     name = "algorithm"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:

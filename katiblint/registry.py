@@ -99,6 +99,7 @@ class Rule:
         error where the service rejects it and a warning where it ignores it); the user's
         configuration still wins over both.
         """
+        field_path: str | None
         if isinstance(target, Node):
             span = target.span
             field_path = path if path is not None else target.path

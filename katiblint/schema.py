@@ -22,7 +22,8 @@ def load_schema() -> dict[str, Any]:
     """The Experiment JSON Schema as a dict."""
     path = data_path(SCHEMA_FILE)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return schema
     except OSError as exc:
         raise KatibLintError(f"cannot read the bundled schema {path.name}: {exc.strerror or exc}") from None
 

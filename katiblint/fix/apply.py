@@ -13,7 +13,7 @@ import os
 import stat
 import tempfile
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import BinaryIO, Sequence
 
 from katiblint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from katiblint.engine import FileResult, Linter
@@ -289,7 +289,7 @@ class FixRun:
 
 
 def fix_files(
-    linter: Linter, files: Sequence[str], stdin_name: str | None, *, unsafe: bool, write: bool, stdin: object = None
+    linter: Linter, files: Sequence[str], stdin_name: str | None, *, unsafe: bool, write: bool, stdin: BinaryIO | None = None
 ) -> FixRun:
     """Lint and fix every file; write them (`write`) or collect unified diffs (otherwise).
 
@@ -298,12 +298,11 @@ def fix_files(
     """
     import sys
 
-
     run = FixRun()
     for path in files:
         if path == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            data = stream.read()  # type: ignore[attr-defined]
+            data = stream.read()
             display = stdin_name or "-"
         else:
             try:

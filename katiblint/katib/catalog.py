@@ -10,7 +10,7 @@ import math
 import re
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 
 from katiblint.resources import data_path
 
@@ -87,7 +87,7 @@ class RuntimeCheck(NamedTuple):
             return not math.isfinite(number)
         if math.isnan(number):
             return False
-        bounds = (
+        bounds: tuple[tuple[float | None, Callable[[float], bool]], ...] = (
             (self.above, lambda b: number > b),
             (self.below, lambda b: number < b),
             (self.at_most, lambda b: number <= b),

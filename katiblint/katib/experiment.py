@@ -46,19 +46,19 @@ def as_str(node: Node | None) -> str | None:
     # Called for nearly every value a rule reads: class tests (no subclasses exist) and the
     # resolved value read directly, not through the `value` property.
     if node.__class__ is Scalar:
-        value = (node._resolved or node._resolve())[1]  # type: ignore[union-attr]  # a Scalar: the class test above
+        value = (node._resolved or node._resolve())[1]
         if value is None:
             return None
-        return value if value.__class__ is str else node.raw  # type: ignore[union-attr]  # a Scalar (see above)
+        return value if value.__class__ is str else node.raw
     return None
 
 
 def mapping(node: Node | None) -> Mapping | None:
-    return node if node.__class__ is Mapping else None  # type: ignore[return-value]  # the class test
+    return node if node.__class__ is Mapping else None
 
 
 def sequence_items(node: Node | None) -> list[Node]:
-    return node.items if node.__class__ is Sequence else []  # type: ignore[union-attr]  # the class test
+    return node.items if node.__class__ is Sequence else []
 
 
 def mappings(node: Node | None) -> list[Mapping]:
@@ -270,7 +270,7 @@ class Experiment:
         if root is None:
             return []
         if self.trial_spec_source is not self.doc.source or self.doc.shared:
-            return [node for node in walk(root) if node.__class__ is Scalar]  # type: ignore[misc]
+            return [node for node in walk(root) if node.__class__ is Scalar]
         return scalars_below(root)
 
     @cached_view

@@ -130,10 +130,10 @@ class _TypedWalk:
         if node.__class__ is Mapping:
             fields = self.structs.get(type_expr)
             if fields is not None:
-                for key, key_node, value in node.items():  # type: ignore[attr-defined]
+                for key, key_node, value in node.items():
                     field_type = fields.get(key)
                     if field_type is None:
-                        self.unknown.append(UnknownKey(node, key, key_node, type_expr))  # type: ignore[arg-type]
+                        self.unknown.append(UnknownKey(node, key, key_node, type_expr))
                         continue
                     child_path = f"{json_path}.{key}" if json_path else key
                     typed.append(new_field(TypedField, (value, field_type, type_expr, child_path)))
@@ -141,12 +141,12 @@ class _TypedWalk:
                         self.visit(value, field_type, child_path, type_expr)
             elif type_expr.startswith("map[string]"):
                 inner = type_expr[len("map[string]") :]
-                for _, _, value in node.items():  # type: ignore[attr-defined]
+                for _, _, value in node.items():
                     typed.append(new_field(TypedField, (value, inner, owner, json_path)))
         elif node.__class__ is Sequence and type_expr.startswith("[]"):
             inner = type_expr[2:]
             struct = inner in self.structs
-            for item in node.items:  # type: ignore[attr-defined]
+            for item in node.items:
                 if struct:
                     self.visit(item, inner, json_path, owner)
                 else:
@@ -188,7 +188,7 @@ def decode_problem(node: Node, type_expr: str) -> str | None:
     A JSON null is a no-op for every Go type, so it never fails here.
     """
     if node.__class__ is Scalar:  # json_kind, inlined: this runs for every typed value of the Experiment
-        kind = _JSON_KINDS[(node._resolved or node._resolve())[0]]  # type: ignore[attr-defined]  # a Scalar
+        kind = _JSON_KINDS[(node._resolved or node._resolve())[0]]
     else:
         kind = json_kind(node)
     if type_expr == "string":  # the commonest field type first
@@ -202,10 +202,9 @@ def decode_problem(node: Node, type_expr: str) -> str | None:
     if type_expr == "bool":
         return None if kind == "bool" else kind
     if type_expr == "float64":
-        if kind != "number":
+        if kind != "number" or not isinstance(node, Scalar):
             return kind
-        value = float(node.value)  # type: ignore[union-attr]
-        return None if math.isfinite(value) else "number"
+        return None if math.isfinite(float(node.value)) else "number"
     if type_expr in ("int32", "intOrString"):
         if kind == "string" and type_expr == "intOrString":
             return None

@@ -169,7 +169,8 @@ class JobSchema:
         return f"{self.version[0]}.{self.version[1]}"
 
     def root(self) -> dict[str, Any]:
-        return self.definitions[JOB_DEFINITION]
+        root: dict[str, Any] = self.definitions[JOB_DEFINITION]
+        return root
 
     def resolve(self, schema: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
         """Follow `$ref`s: (definition name or None, schema)."""

@@ -16,7 +16,7 @@ import asyncio
 import hashlib
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -139,7 +139,13 @@ class Protocol(LanguageServerProtocol):
             if future.done():
                 del self._request_futures[key]
             else:
-                future.add_done_callback(lambda _, key=key: self._request_futures.pop(key, None))
+                future.add_done_callback(self._forget_request(key))
+
+    def _forget_request(self, key: Any) -> Callable[[Any], None]:
+        def forget(_: Any) -> None:
+            self._request_futures.pop(key, None)
+
+        return forget
 
 
 class KatibLanguageServer(LanguageServer):
@@ -195,7 +201,7 @@ class KatibLanguageServer(LanguageServer):
             return None
         for notice in entry.notices:
             self.tell(notice, types.MessageType.Info)
-        from katiblint.engine import display_path
+        from katiblint.walk import display_path
 
         text = doc.source
         linter = entry.linter
@@ -292,7 +298,10 @@ class KatibLanguageServer(LanguageServer):
         if linted is None or linted.result.source is None:
             return []
         only = params.context.only
-        wanted = lambda kind: only is None or any(kind == k or kind.startswith(f"{k}.") for k in only)  # noqa: E731
+
+        def wanted(kind: str) -> bool:
+            return only is None or any(kind == k or kind.startswith(f"{k}.") for k in only)
+
         actions: list[types.CodeAction] = []
         fixable = not any(d.code == SYNTAX_ERROR for d in linted.result.diagnostics)  # as --fix: never edit broken YAML
         for diag, lsp in zip(linted.result.diagnostics, linted.published):

@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Coroutine
 
 from katiblint.webhook import review
 from katiblint.webhook.review import BadReview, Reviewer
@@ -36,7 +36,7 @@ class WebhookApp:
         max_body: int,
         timeout: float,
         workers: int = 4,
-        background: list[Callable[[], Awaitable[None]]] | None = None,
+        background: list[Callable[[], Coroutine[Any, Any, None]]] | None = None,
     ) -> None:
         self.reviewer = reviewer
         self.max_body = max_body

@@ -55,7 +55,7 @@ def webhook(**options: Any) -> None:
         return values or None
 
     def make_checker() -> Checker:
-        listed = {name: split(name) for name in ("select", "extend_select", "ignore", "algorithms")}
+        listed: dict[str, Any] = {name: split(name) for name in ("select", "extend_select", "ignore", "algorithms")}
         single = {name: options[name] for name in CHECKER_SETTINGS if name not in listed}
         return Checker(config=options["config_path"], **listed, **single)
 

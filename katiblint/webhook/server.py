@@ -13,7 +13,7 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Coroutine
 
 from katiblint.errors import KatibLintError
 
@@ -80,7 +80,7 @@ def serve(options: ServeOptions, make_checker: Callable[[], Any], katib_config: 
     def reload_config() -> None:
         reviewer.checker = make_checker()
 
-    background = []
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = []
     app = WebhookApp(reviewer, max_body=options.max_body, timeout=options.timeout, background=background)
     config = uvicorn.Config(
         app,

@@ -63,7 +63,7 @@ def _make_loader() -> Any:
         return _pure_loader()
     from _ruamel_yaml import CParser
 
-    class _Loader(CParser):  # type: ignore[misc, valid-type]  # CParser is an untyped C extension class
+    class _Loader(CParser):  # type: ignore[misc]  # CParser is an untyped C extension class
         """libyaml's parser with resolution switched off: katiblint resolves scalars itself."""
 
         def descend_resolver(self, *args: Any) -> None:
@@ -86,7 +86,7 @@ def _pure_loader() -> Any:
 
     surrogates = re.compile("[\ud800-\udfff]")
 
-    class _PureLoader(SafeLoader):  # type: ignore[misc]  # ruamel's classes are untyped
+    class _PureLoader(SafeLoader):
         def get_event(self) -> Any:
             event = super().get_event()
             # libyaml refuses escapes of UTF-16 surrogates, which are no characters; this parser keeps them
@@ -216,16 +216,16 @@ class _Builder:
             parent = frame.node
             if parent.__class__ is Sequence:
                 if node.parent is None:
-                    node.parent, node.key = parent, len(parent.items)  # type: ignore[union-attr]  # a Sequence: the __class__ test above, which mypy does not narrow
-                parent.items.append(node)  # type: ignore[union-attr]  # a Sequence (see above)
+                    node.parent, node.key = parent, len(parent.items)
+                parent.items.append(node)
                 continue
             knode = frame.key
             if knode is None:
                 frame.key = node
                 continue
             frame.key = None
-            if knode.__class__ is Scalar and knode.style is None:  # type: ignore[attr-defined]  # a Scalar: the __class__ test, not narrowed
-                raw = knode.raw  # type: ignore[attr-defined]  # a Scalar (see above)
+            if knode.__class__ is Scalar and knode.style is None:
+                raw = knode.raw
                 if raw == "<<" and (knode.tag is None or knode.tag == _MERGE_TAG):
                     if frame.merges is None:
                         frame.merges = []
@@ -237,7 +237,7 @@ class _Builder:
                         resolved = resolve_plain(raw)
                         if len(_KEYS) < _MAX_KEYS:
                             _KEYS[raw] = resolved
-                    knode._resolved = resolved  # type: ignore[attr-defined]  # a Scalar; resolved once, here
+                    knode._resolved = resolved
                     key = raw if resolved[0] == "str" else key_text(knode)
                 else:
                     key = key_text(knode)
@@ -290,9 +290,9 @@ def release(documents: list[Document]) -> None:
     for doc in documents:
         for node in doc.collections:
             if node.__class__ is Mapping:
-                node.pairs.clear()  # type: ignore[attr-defined]  # a Mapping: the __class__ test above, which mypy does not narrow
-                node._index.clear()  # type: ignore[attr-defined]  # a Mapping (see above)
-                node._entries = None  # type: ignore[attr-defined]  # a Mapping (see above)
+                node.pairs.clear()
+                node._index.clear()
+                node._entries = None
             else:
                 node.items.clear()  # type: ignore[attr-defined]  # a Sequence: the other collection kind
         doc.collections.clear()

@@ -140,15 +140,14 @@ class NasConfig(Rule):
                  else f"could not convert string to float: {text!r}")
         noun = "an integer" if kind == "int" else "a number"
         value = holder.get(key)
-        report = (lambda m, help: self.report(value, m, help=help)) if isinstance(value, Scalar) else (
-            lambda m, help: self.report_key(holder, key, m, help=help))
         kind_name = "int" if kind == "int" else "double"
         what = (f"has no `{key}`" if text == "" else f"has `{key}: {text}`, not {noun} to Python's `{kind}()`")
-        return report(
-            f"{kind_name} parameter `{pname}` of `{op_type}` {what}, and enas reads it with `{kind}()` when it "
-            f"expands the operations (`{error}`); {_STUCK}",
-            help=f"write `{key}` as {noun} Python's `{kind}()` reads, e.g. `\"{'3' if kind == 'int' else '0.5'}\"`",
-        )
+        message = (f"{kind_name} parameter `{pname}` of `{op_type}` {what}, and enas reads it with `{kind}()` when "
+                   f"it expands the operations (`{error}`); {_STUCK}")
+        hint = f"write `{key}` as {noun} Python's `{kind}()` reads, e.g. `\"{'3' if kind == 'int' else '0.5'}\"`"
+        if isinstance(value, Scalar):
+            return self.report(value, message, help=hint)
+        return self.report_key(holder, key, message, help=hint)
 
     def _overshoot(self, p: Mapping, pname: str, op_type: str, low_text: str | None, high_text: str | None,
                    step: float, enas: bool) -> Iterator[Diagnostic]:

@@ -31,7 +31,7 @@ class PbtConfiguration(Rule):
             spec_node = mapping(exp.spec_get("metricsCollectorSpec"))
             coll = mapping(spec_node.get("collector")) if spec_node is not None else None
             yield self.report(
-                (coll.get("kind") if coll is not None else None) or exp.spec,  # type: ignore[arg-type]
+                (coll.get("kind") if coll is not None else None) or exp.spec,
                 "with the `Push` collector Katib's pod webhook skips the suggestion volume pbt shares checkpoints "
                 "through, so `suggestion_trial_dir` is a plain directory of each trial pod: no Trial sees the "
                 "checkpoint pbt copies from its parent, every Trial trains from scratch and exploit does nothing",

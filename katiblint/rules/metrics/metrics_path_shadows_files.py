@@ -8,7 +8,7 @@ from typing import Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Severity
-from katiblint.katib.experiment import Experiment, as_str, sequence_items
+from katiblint.katib.experiment import Experiment, as_str, mappings, sequence_items
 from katiblint.registry import Rule
 from katiblint.rules._collector import collector, mount_dir
 
@@ -86,10 +86,10 @@ class MetricsPathShadowsFiles(Rule):
             for container in pod.containers:
                 if container.name != primary:
                     continue
-                for mount in sequence_items(container.node.get("volumeMounts")):
-                    path = as_str(mount.get("mountPath")) if hasattr(mount, "get") else None
+                for mount in mappings(container.node.get("volumeMounts")):
+                    path = as_str(mount.get("mountPath"))
                     if path and posixpath.normpath(path) == posixpath.normpath(directory):
-                        return as_str(mount.get("name")) or path  # type: ignore[union-attr]
+                        return as_str(mount.get("name")) or path
         return None
 
     @staticmethod

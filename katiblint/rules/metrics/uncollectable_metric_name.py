@@ -40,7 +40,7 @@ class UncollectableMetricName(Rule):
                     + "`), or set `metricsCollectorSpec.source.filter.metricsFormat`",
                 )
                 continue
-            verdicts = []
+            verdicts: list[bool | None] = []
             for _, pattern in formats:
                 compiled, error = compile_re2(pattern)
                 if compiled is None:

@@ -129,7 +129,7 @@ class RejectedByTrainingOperator(Rule):
                     # `container.Image == ""`: absent, null or the empty string
                     if image is None or (isinstance(image, Scalar) and (image.value is None or image.value == "")):
                         yield self.report(
-                            container.key_node("image") if image is not None else _first_key(container),
+                            (container.key_node("image") or container) if image is not None else _first_key(container),
                             f"container {i} of replica `{role}` has no image; {_EFFECT} "
                             f"(`{containers_path}[{i}].image: Required value: must be required`)",
                             help="set `image`",
@@ -139,7 +139,7 @@ class RejectedByTrainingOperator(Rule):
                 if op.default_container not in [as_str(n) for n in names]:
                     have = ", ".join(f"`{as_str(n)}`" for n in names if as_str(n)) or "none"
                     yield self.report(
-                        pod_spec.key_node("containers") if pod_spec is not None else key_node,
+                        (pod_spec.key_node("containers") or pod_spec) if pod_spec is not None else key_node,
                         f"replica `{role}` has no container named `{op.default_container}` (it has {have}); {_EFFECT} "
                         f"(`{containers_path}: Required value: must have at least one container with name "
                         f"{op.default_container}`)",
@@ -150,7 +150,7 @@ class RejectedByTrainingOperator(Rule):
         count = _literal_int(count_node)
         if role in (hook.get("exactly_one") or ()) and count != 1 and count != "unknown":
             yield self.report(
-                replica.key_node("replicas") if replica is not None and count_node is not None else key_node,
+                (replica.key_node("replicas") or replica) if replica is not None and count_node is not None else key_node,
                 f"replica `{role}` must have `replicas: 1`"
                 + (" (it is not set, and the webhook checks before any defaulting)" if count is None else "")
                 + f"; {_EFFECT} (`{role_path}.replicas: Forbidden: must be 1`)",
@@ -158,7 +158,7 @@ class RejectedByTrainingOperator(Rule):
             )
         if role in (hook.get("at_least_one") or ()) and isinstance(count, int) and count < 1:
             yield self.report(
-                replica.key_node("replicas") if replica is not None else key_node,
+                (replica.key_node("replicas") or replica) if replica is not None else key_node,
                 f"replica `{role}` has `replicas: {count}`; {_EFFECT} "
                 f"(`{role_path}.replicas: Forbidden: must be at least 1`)",
                 help="set `replicas` to 1 or more, or remove the replica type",

@@ -149,8 +149,8 @@ class UnmatchedPrimaryPodLabels(Rule):
         if op is None:
             return
         spec = mapping(exp.trial_spec.get("spec")) if exp.trial_spec else None
-        target = spec.key_node(op.replica_specs) if spec is not None else None
-        if target is None:
+        replicas_key = spec.key_node(op.replica_specs) if spec is not None else None
+        if replicas_key is None:
             return
         roles = [r for r in (_role(p) for p in pods) if r]
         required = (op.webhook or {}).get("required_types") or ()
@@ -158,12 +158,12 @@ class UnmatchedPrimaryPodLabels(Rule):
             return  # the operator's webhook rejects the job outright (KAT357): there are no pods
         key, value = pod_label_keys().job_role
         yield self.report(
-            target,
+            replicas_key,
             f"no `{kind}` replica here is a master ({', '.join(f'`{r}`' for r in roles) or 'none'}): the training "
             f"operator labels {op.master_text()} `{key}: {value}`, the defaulted primaryPodLabels; Katib injects "
             "the metrics collector into no pod; " + NO_METRICS,
             help=f"add a `{op.master_roles[0] if op.master_roles else op.replica_types[0]}` replica, or set "
             "`spec.trialTemplate.primaryPodLabels` to the pod that prints the metrics, e.g. "
             f"`{pod_label_keys().replica_type}: {(roles[0] if roles else 'worker').lower()}`",
-            path=target.path,
+            path=replicas_key.path,
         )

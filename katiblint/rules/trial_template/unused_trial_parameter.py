@@ -50,7 +50,7 @@ class UnusedTrialParameter(Rule):
             if misses:
                 # `$(trialParameters.x)` for a declared `x`: one mistake, and the webhook rejects it first
                 first = misses[0]
-                proper = "${trialParameters." + tp.name + "}"
+                proper = f"${{trialParameters.{tp.name}}}"
                 yield self.report(
                     first.span,
                     f"trial parameter `{tp.name}` is never used as `{proper}`: Katib does not replace "
