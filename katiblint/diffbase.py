@@ -120,7 +120,7 @@ def compare(new_doc: Document, old_docs: Sequence[Document]) -> Iterator[Diagnos
     if isinstance(old_max, int) and isinstance(new_max, int) and new_max < old_max:
         rule = rules[MAX_TRIALS_LOWERED]
         message, help = rule.describe(MaxTrialsLowered(old_max, new_max, key[1]))
-        yield rule.report(new_max_node, message, help=help)  # type: ignore[arg-type]
+        yield rule.report(new_max_node, message, help=help)  # type: ignore[arg-type]  # present: its value is an int
 
 
 def _line_of(exp: Experiment, key: str) -> int:
@@ -140,7 +140,7 @@ def _old_missing(old: Any, path: tuple[str | int, ...]) -> bool:
 
 
 def _nearest(exp: Experiment, path: tuple[str | int, ...]) -> Node:
-    node: Node = exp.spec  # type: ignore[assignment]
+    node: Node = exp.spec  # type: ignore[assignment]  # compared Experiments have a spec
     for part in path:
         child = None
         if isinstance(node, Mapping) and isinstance(part, str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from katiblint import triage
 from katiblint.katib import cluster as katib_cluster
@@ -193,7 +193,7 @@ class Linter:
         # A template's placeholders (`${NAME}`, `{{ IMAGE }}`) are KAT040's single info, not other findings.
         return drop_findings_on_tokens(exp, diags, keep=(UNRENDERED, INTERNAL_ERROR))
 
-    def _fact(self, code: str, fact: tuple, target: Node | Span) -> Diagnostic:  # type: ignore[type-arg]
+    def _fact(self, code: str, fact: tuple[Any, ...], target: Node | Span) -> Diagnostic:
         """A finding the engine or the loader recorded as a fact, in the words of its rule."""
         rule = self.registry[code]
         message, help = rule.describe(fact)

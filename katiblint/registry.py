@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from typing import TYPE_CHECKING, ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability, Severity
 from katiblint.yaml import LoadProblem, Mapping, Node
@@ -78,8 +78,11 @@ class Rule:
         return False
 
     @classmethod
-    def describe(cls, fact: tuple) -> tuple[str, str | None]:  # type: ignore[type-arg]
-        """The message and help for a fact the loader or the engine recorded under this rule's code."""
+    def describe(cls, fact: Any) -> tuple[str, str | None]:
+        """The message and help for a fact the loader or the engine recorded under this rule's code.
+
+        `fact` is the NamedTuple of the rule's own kind (`facts.py`, `yaml.nodes`): each rule
+        declares the one it words, which `Any` here lets it narrow."""
         raise NotImplementedError(f"{cls.code} words no recorded fact")
 
     @classmethod
@@ -146,9 +149,12 @@ def parent_key(node: Node) -> Node:
     return node
 
 
+_DISCOVERED: list[bool] = []  # set once every rule module has been imported
+
+
 def discover() -> dict[str, type[Rule]]:
     """Import every rule module (`katiblint/rules/<group>/<name>.py`); the registry sorted by code."""
-    if not getattr(discover, "_done", False):
+    if not _DISCOVERED:
         import katiblint.rules as pkg
 
         for group in pkgutil.iter_modules(pkg.__path__):
@@ -158,7 +164,7 @@ def discover() -> dict[str, type[Rule]]:
             for info in pkgutil.iter_modules(package.__path__):
                 if not info.name.startswith("_"):
                     importlib.import_module(f"katiblint.rules.{group.name}.{info.name}")
-        discover._done = True  # type: ignore[attr-defined]
+        _DISCOVERED.append(True)
     return dict(sorted(RULES.items()))
 
 

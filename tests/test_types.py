@@ -25,3 +25,15 @@ def test_the_package_type_checks_strictly(tmp_path: Path) -> None:
         timeout=600,
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_every_type_ignore_names_its_code_and_says_why() -> None:
+    bare = []
+    for path in sorted((ROOT / "katiblint").rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "# type: ignore" not in line:
+                continue
+            rest = line.split("# type: ignore", 1)[1]
+            if not rest.startswith("[") or "#" not in rest.split("]", 1)[1]:
+                bare.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert not bare, "\n".join(bare)

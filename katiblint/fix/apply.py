@@ -88,7 +88,7 @@ def choose(diagnostics: Sequence[Diagnostic], unsafe: bool) -> list[tuple[Fix, l
     """
     candidates = sorted(
         (d for d in diagnostics if applicable(d, unsafe)),
-        key=lambda d: (d.fix.span.start, d.fix.span.end, d.code),  # type: ignore[union-attr]
+        key=lambda d: (d.fix.span.start, d.fix.span.end, d.code),  # type: ignore[union-attr]  # applicable() keeps only findings with a fix
     )
     chosen: list[tuple[Fix, list[Diagnostic]]] = []
     taken: list[Edit] = []
@@ -346,7 +346,7 @@ def run_fixes(linter: Linter, files: Sequence[str], options: dict[str, object]) 
     run = fix_files(
         linter,
         files,
-        options.get("stdin_filename"),  # type: ignore[arg-type]
+        options.get("stdin_filename"),  # type: ignore[arg-type]  # a str or None: the --stdin-filename option
         unsafe=bool(options.get("unsafe_fixes")),
         write=not diff_only,
     )

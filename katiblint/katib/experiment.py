@@ -156,7 +156,7 @@ class Experiment:
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.root: Mapping = doc.root  # type: ignore[assignment]
+        self.root: Mapping = doc.root  # type: ignore[assignment]  # is_experiment(doc) holds: the root is a mapping
         self.source = doc.source
         # The text trialSpec nodes come from: this file, or a ConfigMap's template (use_trial_spec).
         self.trial_spec_source: SourceFile = doc.source
@@ -168,7 +168,8 @@ class Experiment:
         field walk both the decoding and the unknown-field rules need)."""
         if key not in self._memo:
             self._memo[key] = compute()
-        return self._memo[key]  # type: ignore[no-any-return]
+        value: T = self._memo[key]
+        return value
 
     def use_trial_spec(self, root: Mapping, source: SourceFile) -> None:
         """Take the trialSpec from a template parsed elsewhere (a trial-template ConfigMap).

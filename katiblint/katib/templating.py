@@ -58,8 +58,8 @@ def _scan(exp: Experiment) -> list[Token]:
     if not maybe:
         return found  # most documents: nothing that could be a placeholder
     trial_spec = exp.trial_spec
-    argo = trial_spec is not None and trial_spec.get("kind") is not None and \
-        isinstance(trial_spec.get("kind"), Scalar) and trial_spec.get("kind").raw == "Workflow"  # type: ignore[union-attr]
+    kind = trial_spec.get("kind") if trial_spec is not None else None
+    argo = isinstance(kind, Scalar) and kind.raw == "Workflow"
     for node in _values(exp.root):
         if isinstance(node, Mapping) and text.startswith("{{", node.span.start):
             # `image: {{IMAGE}}` parses as a flow mapping holding a flow mapping
@@ -74,9 +74,10 @@ def _scan(exp: Experiment) -> list[Token]:
         mustache = _MUSTACHE.search(value) if "{{" in value else None
         if mustache is not None and argo and not mustache.group(1).isupper():
             mustache = None  # Argo's own `{{item}}`
-        if env is not None or mustache is not None:
+        match = env or mustache
+        if match is not None:
             if not _is_shell(node.path or ""):
-                found.append(Token(node, (env or mustache).group(0)))  # type: ignore[union-attr]
+                found.append(Token(node, match.group(0)))
         elif _SCRIPT_TOKEN.match(value):
             path = node.path or ""
             if path.endswith(_TOKEN_FIELDS) or path.endswith(".image"):

@@ -24,4 +24,5 @@ class ReportOptions:
 
 def renderer(name: str) -> Callable[[Sequence[FileResult], ReportOptions], str]:
     module = importlib.import_module(f"katiblint.reporters.{name}")
-    return module.render  # type: ignore[no-any-return]
+    render: Callable[[Sequence[FileResult], ReportOptions], str] = module.render
+    return render

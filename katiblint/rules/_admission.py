@@ -161,12 +161,11 @@ _JSON_KINDS = {"str": "string", "int": "number", "float": "number", "bool": "boo
 
 def json_kind(node: Node) -> str:
     """The JSON type a node becomes: string, number, bool, null, object or array."""
-    cls = node.__class__
-    if cls is Scalar:  # most values: tested first
-        return _JSON_KINDS[(node._resolved or node._resolve())[0]]  # type: ignore[attr-defined]
-    if cls is Mapping:
+    if node.__class__ is Scalar:  # most values: tested first
+        return _JSON_KINDS[(node._resolved or node._resolve())[0]]
+    if node.__class__ is Mapping:
         return "object"
-    if cls is Sequence:
+    if node.__class__ is Sequence:
         return "array"
     raise TypeError(f"not a YAML node: {node!r}")
 
@@ -242,7 +241,8 @@ def string_field(node: Node | None) -> str | None:
         if node.kind == "null":
             return ""
         if node.kind == "str":
-            return node.value  # type: ignore[no-any-return]
+            value: str = node.value
+            return value
     return None
 
 

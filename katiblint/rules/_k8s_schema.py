@@ -408,9 +408,9 @@ def _walk(js: JobSchema, node: Node, schema: dict[str, Any], type_name: str, fie
     if allowed is not None and actual not in allowed:
         out.append(Problem("wrong-type", node, field_name, type_name, tuple(sorted(allowed - {"null"}))))
         return
-    if actual == "object":
+    if isinstance(node, Mapping):  # a JSON object
         props, extra, required = plan.props, plan.extra, plan.required
-        for key, key_node, value in node.items():  # type: ignore[attr-defined]
+        for key, key_node, value in node.items():
             if key in props:
                 if key not in required and _dropped(type_name, key, value, js.plan(props[key]).schema):
                     out.append(Problem("dropped-empty", value, key, type_name))
@@ -420,9 +420,9 @@ def _walk(js: JobSchema, node: Node, schema: dict[str, Any], type_name: str, fie
                 _walk(js, value, extra, type_name, key, out)
             elif extra is False or (extra is None and props):
                 out.append(Problem("unknown-field", key_node, key, type_name, known=tuple(props)))
-    elif actual == "array" and plan.items is not None:
+    elif isinstance(node, Sequence) and plan.items is not None:  # a JSON array
         items = plan.items
-        for index, item in enumerate(node.items):  # type: ignore[attr-defined]
+        for index, item in enumerate(node.items):
             _walk(js, item, items, type_name, str(index), out)
 
 

@@ -43,7 +43,7 @@ class CmaesSearchSpace(Rule):
             low, high = p.number("min", "go"), p.number("max", "go")
             if low is not None and low == high:
                 yield self.report(
-                    p.min_node,  # type: ignore[arg-type]
+                    p.min_node,  # type: ignore[arg-type]  # present: `min` was parsed
                     f"`{p.name}` has `min` equal to `max` ({p.min}), so CMA-ES's default sigma is 0 and goptuna "
                     "fails (`sigma should be non-zero positive number`) at every GetSuggestions, the first included, "
                     "so no Trial is ever created and the Experiment stays Created",

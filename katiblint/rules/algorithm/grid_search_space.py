@@ -9,7 +9,7 @@ from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic
 from katiblint.katib.experiment import SERVED_AND_LEGACY, Experiment, mapping
 from katiblint.registry import Rule
-from katiblint.rules._search_space import algorithm, float_grid, params, spec_int
+from katiblint.rules._search_space import Param, algorithm, float_grid, params, spec_int
 
 _STEP_NIL = "Param {name} step is nil; For discrete search space, all parameters must include step"
 
@@ -86,7 +86,7 @@ class GridSearchSpace(Rule):
         if max_trials is not None and max_trials > size:
             # mirrors optuna/service.py _validate_grid_setting
             yield self.report(
-                exp.spec_get("maxTrialCount"),  # type: ignore[arg-type]
+                exp.spec_get("maxTrialCount"),  # type: ignore[arg-type]  # present: spec_int read it
                 f"`maxTrialCount` {max_trials} exceeds the {size} points of the grid; validation fails and the "
                 f"Experiment fails (`Max Trial Count: {max_trials} > all possible search combinations: {size}`)",
                 help=f"set `maxTrialCount` to at most {size}, or widen the grid (double grids follow numpy's "
@@ -94,7 +94,7 @@ class GridSearchSpace(Rule):
             )
         elif max_trials is None and exp.spec_get("maxTrialCount") is None and not _has_goal(exp):
             yield self.report_key(
-                exp.spec,  # type: ignore[arg-type]
+                exp.spec,  # type: ignore[arg-type]  # the spec exists: parameters were read from it
                 "maxTrialCount",
                 "grid without `maxTrialCount` or an objective `goal`: after the last grid point Optuna's "
                 "GridSampler calls `study.stop()` inside Katib's `tell()` and GetSuggestions fails forever, so the "
@@ -102,7 +102,7 @@ class GridSearchSpace(Rule):
                 help=f"set `maxTrialCount: {size}` (the grid size)",
             )
 
-    def _bad_step(self, p, label: str, upstream: str) -> Diagnostic:  # type: ignore[no-untyped-def]
+    def _bad_step(self, p: Param, label: str, upstream: str) -> Diagnostic:
         return self.report(
             p.step_node or p.node,
             f"parameter `{label}` has `step: {p.step}`; the grid cannot be built, validation fails and the "

@@ -96,7 +96,7 @@ class HyperbandConfiguration(Rule):
         if max_trials is not None and max_trials > parallel:
             deterministic = eta_value is not None and r_l < eta_value
             yield self.report(
-                exp.spec_get("maxTrialCount"),  # type: ignore[arg-type]
+                exp.spec_get("maxTrialCount"),  # type: ignore[arg-type]  # present: spec_int read it
                 f"hyperband `maxTrialCount` {max_trials} exceeds `parallelTrialCount` {parallel}: "
                 + ("with `r_l` < `eta` there is one bracket only, so once it ends every reply is empty "
                    "(`The response contains unexpected trials`) and the Experiment stays Running"

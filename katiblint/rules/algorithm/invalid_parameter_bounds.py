@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Iterator
+from typing import Any, Iterator
 
 from katiblint.katib.catalog import STUCK, STUCK_FROM_START, parse_float, parse_int
 from katiblint.context import Context
@@ -44,14 +44,14 @@ class InvalidParameterBounds(Rule):
                 if value is None:
                     bad = True
                     yield self.report(
-                        node,  # type: ignore[arg-type]
+                        node,  # type: ignore[arg-type]  # present: its text was read
                         f"`{which}: {text}` of {p.type} parameter `{label}` is not a number `{name}`'s service can "
                         f"parse ({_grammar_name(p.type, int_as, grammar)}); {_STUCK}",
                         help=_parse_help(p.type, int_as, grammar),
                     )
                 elif not math.isfinite(value):
                     bad = True
-                    yield self.report(node, f"`{which}: {text}` of parameter `{label}` is not finite; {_STUCK}",  # type: ignore[arg-type]
+                    yield self.report(node, f"`{which}: {text}` of parameter `{label}` is not finite; {_STUCK}",  # type: ignore[arg-type]  # present: its text was read
                                       help="use finite bounds")
                 else:
                     numbers[which] = value
@@ -60,7 +60,7 @@ class InvalidParameterBounds(Rule):
             low, high = numbers["min"], numbers["max"]
             if low > high:
                 yield self.report(
-                    p.min_node,  # type: ignore[arg-type]
+                    p.min_node,  # type: ignore[arg-type]  # present: `min` was parsed
                     f"parameter `{label}` has `min` {p.min} greater than `max` {p.max}; `{name}`'s service cannot "
                     f"sample it and {_STUCK}",
                     help="swap `min` and `max`",
@@ -68,7 +68,7 @@ class InvalidParameterBounds(Rule):
                 continue
             if low == high and service.get("min_equal_max") == "stuck":
                 yield self.report(
-                    p.min_node,  # type: ignore[arg-type]
+                    p.min_node,  # type: ignore[arg-type]  # present: `min` was parsed
                     f"parameter `{label}` has `min` equal to `max` ({p.min}); skopt requires the lower bound to be "
                     f"strictly less than the upper bound and {_STUCK}",
                     help="widen the range, or drop the parameter and pass the constant to the trial directly",
@@ -78,7 +78,7 @@ class InvalidParameterBounds(Rule):
             if step is not None and step <= 0 and service.get("step") in ("honoured", "quantized", "required_for_double"):
                 crash = spec.service == "goptuna" and name == "sobol" and p.type == "int" and step == 0
                 yield self.report(
-                    p.step_node,  # type: ignore[arg-type]
+                    p.step_node,  # type: ignore[arg-type]  # present: `step` was parsed
                     f"parameter `{label}` has `step: {p.step}`; "
                     + ("goptuna's Sobol sampler panics (`integer divide by zero`) at the first GetSuggestions and the "
                        "suggestion pod crash-loops, so no Trial is ever created and the Experiment stays Created"
@@ -87,9 +87,9 @@ class InvalidParameterBounds(Rule):
                 )
             yield from self._log_scale(p, name or "?", spec.service, service, low, version, ctx)
 
-    def _log_scale(self, p: Param, name: str, svc: str, service: dict, low: float, version: str,  # type: ignore[type-arg]
+    def _log_scale(self, p: Param, name: str, svc: str, service: dict[str, Any], low: float, version: str,
                    ctx: Context) -> Iterator[Diagnostic]:
-        target: Node = p.min_node  # type: ignore[assignment]
+        target: Node = p.min_node or p.node  # the caller parsed `min`, so its node is there
         if low > 0:
             return
         if service.get("double_prior") == "log-uniform" and p.type == "double":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Iterator
+from typing import Callable, Iterator
 
 from katiblint.katib.catalog import STUCK_FROM_START, parse_float, parse_int
 from katiblint.context import Context
@@ -22,12 +22,12 @@ def _empty(node: object) -> bool:
     return node is None or (isinstance(node, Scalar) and (node.value is None or str(node.value).strip() == ""))
 
 
-def _unparsed(space: Mapping | None, keys: tuple[str, ...], parse: object) -> tuple[str, str] | None:
+def _unparsed(space: Mapping | None, keys: tuple[str, ...], parse: Callable[[str], object]) -> tuple[str, str] | None:
     """The first of `keys` whose text the service's parser rejects (an absent key is the empty string)."""
     for key in keys:
         text = as_str(space.get(key)) if space is not None else None
         text = "" if text is None else text
-        if parse(text) is None:  # type: ignore[operator]
+        if parse(text) is None:
             return key, text
     return None
 

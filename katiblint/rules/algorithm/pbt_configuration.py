@@ -63,7 +63,7 @@ class PbtConfiguration(Rule):
         max_trials = spec_int(exp, "maxTrialCount")
         if population is not None and population >= 5 and max_trials is not None and max_trials <= population:
             yield self.report(
-                exp.spec_get("maxTrialCount"),  # type: ignore[arg-type]
+                exp.spec_get("maxTrialCount"),  # type: ignore[arg-type]  # present: spec_int read it
                 f"`maxTrialCount` {max_trials} is not above `n_population` {population}: pbt needs more than "
                 "`n_population` completed trials before a new generation, so no exploit/explore ever happens",
                 help=f"set `maxTrialCount` well above {population} (several generations)",

@@ -15,7 +15,7 @@ class ImmutableSpecChange(Rule):
     scope = "run"
 
     @classmethod
-    def describe(cls, fact: ImmutableChange) -> tuple[str, str | None]:  # type: ignore[override]
+    def describe(cls, fact: ImmutableChange) -> tuple[str, str | None]:
         return (
             f"`{fact.field}` is {fact.how} on the applied Experiment `{fact.experiment}`; Katib only lets "
             "`parallelTrialCount`, `maxTrialCount` and `maxFailedTrialCount` change, so the cluster "

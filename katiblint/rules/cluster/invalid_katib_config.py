@@ -15,5 +15,5 @@ class InvalidKatibConfig(Rule):
     scope = "file"
 
     @classmethod
-    def describe(cls, fact: ConfigRejected) -> tuple[str, str | None]:  # type: ignore[override]
+    def describe(cls, fact: ConfigRejected) -> tuple[str, str | None]:
         return fact.reason, "fix the katib-config; until then katiblint checks against the stock one"

@@ -15,7 +15,7 @@ class MaxTrialCountLowered(Rule):
     scope = "run"
 
     @classmethod
-    def describe(cls, fact: MaxTrialsLowered) -> tuple[str, str | None]:  # type: ignore[override]
+    def describe(cls, fact: MaxTrialsLowered) -> tuple[str, str | None]:
         return (
             f"`maxTrialCount` is lowered from {fact.old} to {fact.new} on the applied Experiment `{fact.experiment}`; "
             "if that many trials have already run, Katib rejects the edit (`must be greater than "

@@ -15,7 +15,7 @@ class InternalError(Rule):
     scope = "engine"
 
     @classmethod
-    def describe(cls, fact: RuleFailed) -> tuple[str, str | None]:  # type: ignore[override]
+    def describe(cls, fact: RuleFailed) -> tuple[str, str | None]:
         return (
             f"internal error in rule {fact.code} ({fact.name}): {fact.error} [{fact.where}]",
             "please report this with the manifest; the other rules still ran",

@@ -15,6 +15,6 @@ class UnusedSuppression(Rule):
     scope = "engine"
 
     @classmethod
-    def describe(cls, fact: facts.UnusedSuppression) -> tuple[str, str | None]:  # type: ignore[override]
+    def describe(cls, fact: facts.UnusedSuppression) -> tuple[str, str | None]:
         what = "no such finding here" if fact.known else "unknown rule"
         return f"unused suppression `{fact.entry}` ({what})", "remove it, or correct the rule code"

@@ -36,7 +36,7 @@ class InvalidTrialCount(Rule):
         )
         if max_failed is not None and max_failed < 0:
             yield self.report(
-                nodes["maxFailedTrialCount"],  # type: ignore[arg-type]
+                nodes["maxFailedTrialCount"],  # type: ignore[arg-type]  # present: its value was read
                 f"`maxFailedTrialCount: {max_failed}` is negative; the webhook rejects the Experiment "
                 "(`spec.maxFailedTrialCount: should not be less than 0`)",
                 help="use 0 (fail at the first failed trial) or a positive count, or remove it (never fail)",
@@ -44,7 +44,7 @@ class InvalidTrialCount(Rule):
         for key, value in (("maxTrialCount", max_trials), ("parallelTrialCount", parallel)):
             if value is not None and value <= 0:
                 yield self.report(
-                    nodes[key],  # type: ignore[arg-type]
+                    nodes[key],  # type: ignore[arg-type]  # present: its value was read
                     f"`{key}: {value}` is not positive; the webhook rejects the Experiment "
                     f"(`spec.{key}: must be greater than 0`)",
                     help=f"set `{key}` to 1 or more"
@@ -54,14 +54,14 @@ class InvalidTrialCount(Rule):
             return
         if max_failed is not None and max_failed > max_trials:
             yield self.report(
-                nodes["maxFailedTrialCount"],  # type: ignore[arg-type]
+                nodes["maxFailedTrialCount"],  # type: ignore[arg-type]  # present: its value was read
                 f"`maxFailedTrialCount: {max_failed}` exceeds `maxTrialCount: {max_trials}`; the webhook rejects "
                 f"the Experiment (`spec.maxFailedTrialCount: {_LE_MAX}`)",
                 help=f"lower `maxFailedTrialCount` to at most {max_trials}",
             )
         if parallel is not None and parallel > max_trials:
             yield self.report(
-                nodes["parallelTrialCount"],  # type: ignore[arg-type]
+                nodes["parallelTrialCount"],  # type: ignore[arg-type]  # present: its value was read
                 f"`parallelTrialCount: {parallel}` exceeds `maxTrialCount: {max_trials}`; the webhook rejects "
                 f"the Experiment (`spec.parallelTrialCount: {_LE_MAX}`)",
                 help=f"lower `parallelTrialCount` to at most {max_trials}",
@@ -71,7 +71,7 @@ class InvalidTrialCount(Rule):
             edit = insert_entry(exp.source, spec, [f"parallelTrialCount: {max_trials}"])
             fix = Fix.unsafe(f"add `parallelTrialCount: {max_trials}`", edit) if edit and "parallelTrialCount" not in spec else None
             yield self.report(
-                nodes["maxTrialCount"],  # type: ignore[arg-type]
+                nodes["maxTrialCount"],  # type: ignore[arg-type]  # present: its value was read
                 f"`maxTrialCount: {max_trials}` is below the default `parallelTrialCount` of "
                 f"{DEFAULT_PARALLEL_TRIAL_COUNT} that Katib applies when it is not set; the webhook rejects the "
                 f"Experiment (`spec.parallelTrialCount: Invalid value: {DEFAULT_PARALLEL_TRIAL_COUNT}: {_LE_MAX}`)",

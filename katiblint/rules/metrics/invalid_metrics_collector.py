@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 from katiblint.context import Context
 from katiblint.diagnostics import Diagnostic, Fix, FixAvailability
@@ -57,7 +57,7 @@ class InvalidMetricsCollector(Rule):
         if kind in AUTO_INJECT_COLLECTORS and kind not in ctx.collector_kinds:  # stock or the cluster's katib-config
             which = "the stock" if ctx.cluster.config is None else "the cluster's"
             yield self.report(
-                kind_node,  # type: ignore[arg-type]
+                kind_node,  # type: ignore[arg-type]  # present: its kind was read above
                 f"metrics collector kind `{kind}` has no entry in {which} katib-config; the webhook rejects the "
                 "Experiment (`GetMetricsCollectorConfigData failed: failed to find metrics collector config for "
                 f"kind: {kind} in ConfigMap: katib-config`)",
@@ -106,7 +106,7 @@ class InvalidMetricsCollector(Rule):
                             fix_to=fmt.upper() if fmt.upper() in ("TEXT", "JSON") else None)
         if fmt == "JSON" and source is not None and is_set(source.get("filter")):
             yield self.report(
-                source.key_node("filter"),  # type: ignore[arg-type]
+                source.key_node("filter"),  # type: ignore[arg-type]  # present: is_set(filter) above
                 "a `filter` is set for a `JSON` metrics file; the webhook rejects the Experiment "
                 "(`spec.metricsCollectorSpec.source.filter: filter must be nil when format of metrics file is json`)",
                 help="remove `filter`: JSON lines are read by key, or use `format: TEXT` with the filter",
@@ -171,10 +171,10 @@ class InvalidMetricsCollector(Rule):
         )
 
 
-def _at_value(rule: Rule, node: Node):  # type: ignore[no-untyped-def]
+def _at_value(rule: Rule, node: Node) -> Callable[..., Diagnostic]:
     """`report_key`'s signature, reporting at the (present) value instead of its key."""
 
-    def report(mapping: Mapping, key: str, message: str, **kwargs):  # type: ignore[no-untyped-def]
+    def report(mapping: Mapping, key: str, message: str, **kwargs: Any) -> Diagnostic:
         return rule.report(node, message, **kwargs)
 
     return report

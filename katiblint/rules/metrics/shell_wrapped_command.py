@@ -335,8 +335,8 @@ class ShellWrappedCommand(Rule):
         for word, _ in words:  # drop redirections and their targets: `cat << EOF > f` runs `cat`
             if skip:
                 skip = False
-            elif _REDIRECT.match(word):
-                skip = not _REDIRECT.match(word).group(2)  # type: ignore[union-attr]
+            elif (redirect := _REDIRECT.match(word)) is not None:
+                skip = not redirect.group(2)
             else:
                 plain.append(word)
         if len(plain) > 1:

@@ -40,7 +40,7 @@ class InvalidFeasibleSpace(Rule):
                 items = space.get("list")
                 if isinstance(items, Sequence) and items.items:
                     yield self.report(
-                        space.key_node("list"),  # type: ignore[arg-type]
+                        space.key_node("list"),  # type: ignore[arg-type]  # present: its value was read above
                         f"{ptype} parameter `{name}` has a `list`; the webhook rejects the Experiment "
                         f"(`feasibleSpace.list is not supported for parameterType: {ptype}`)",
                         help="use `min`/`max` (and `step`) for numbers, or make the parameter `categorical`/`discrete`",
@@ -60,7 +60,7 @@ class InvalidFeasibleSpace(Rule):
                     value = space.get(key)
                     if is_set(value) and string_field(value) != "":
                         yield self.report(
-                            space.key_node(key),  # type: ignore[arg-type]
+                            space.key_node(key),  # type: ignore[arg-type]  # present: its value was read above
                             f"{ptype} parameter `{name}` has `{key}`; the webhook rejects the Experiment "
                             f"(`feasibleSpace .max, .min and .step is not supported for parameterType: {ptype}`)",
                             help="list the values under `list:` instead, or make the parameter `int`/`double`",

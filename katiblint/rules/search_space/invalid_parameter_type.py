@@ -50,7 +50,7 @@ class InvalidParameterType(Rule):
             else:
                 guess, fix = rename_fix(node, value, PARAMETER_TYPES)
             yield self.report(
-                node,  # type: ignore[arg-type]
+                node,  # type: ignore[arg-type]  # a scalar: its text was read above
                 f"`parameterType: {value}` is not a Katib parameter type{f' (did you mean `{guess}`?)' if guess else ''}; "
                 "the webhook rejects the Experiment "
                 f"(`parameterType: {value} is not supported`)",

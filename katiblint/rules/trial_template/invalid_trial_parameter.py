@@ -51,7 +51,7 @@ class InvalidTrialParameter(Rule):
                 )
             elif name is not None and ("{" in name or "}" in name):
                 yield self.report(
-                    item.get("name"),  # type: ignore[arg-type]
+                    item.get("name"),  # type: ignore[arg-type]  # present: its name was read above
                     f"trial parameter name `{name}` contains `{{` or `}}`; the webhook rejects the Experiment "
                     f"(`{_DETAIL}`)",
                     help="write the bare name (`learningRate`), not the placeholder (`${trialParameters.learningRate}`)",

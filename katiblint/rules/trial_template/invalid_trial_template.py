@@ -73,7 +73,7 @@ class InvalidTrialTemplate(Rule):
                         help="set `configMapName`, `configMapNamespace` and `templatePath` (the key of the template)",
                     )
         if has_spec:
-            yield from self._trial_spec(template, trial_spec)  # type: ignore[arg-type]
+            yield from self._trial_spec(template, trial_spec)  # type: ignore[arg-type]  # has_spec: the trialSpec is there
 
     def _trial_spec(self, template: Mapping, trial_spec: Mapping) -> Iterator[Diagnostic]:
         if not isinstance(trial_spec, Mapping):

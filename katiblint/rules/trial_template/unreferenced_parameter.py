@@ -25,7 +25,7 @@ class UnreferencedParameter(Rule):
             if name is None or name in references:
                 continue
             yield self.report(
-                node,  # type: ignore[arg-type]
+                node,  # type: ignore[arg-type]  # present: its name was read above
                 f"parameter `{name}` is not referenced by any trialParameters entry; Katib cannot place "
                 "the suggested value, so no Trial is ever created and the Experiment stays Created",
                 help=f"add a trialParameters entry with `reference: {name}` and use it in the trial spec, "

@@ -15,7 +15,7 @@ class DuplicateKey(Rule):
     scope = "yaml"
 
     @classmethod
-    def describe(cls, fact: DuplicateFact) -> tuple[str, str | None]:  # type: ignore[override]
+    def describe(cls, fact: DuplicateFact) -> tuple[str, str | None]:
         return (
             f"duplicate key `{fact.key}` (first defined on line {fact.first_line}); "
             "Kubernetes rejects the manifest or keeps only one of the values",

@@ -15,5 +15,5 @@ class UnexpectedTag(Rule):
     scope = "yaml"
 
     @classmethod
-    def describe(cls, fact: TagFact) -> tuple[str, str | None]:  # type: ignore[override]
+    def describe(cls, fact: TagFact) -> tuple[str, str | None]:
         return f"YAML tag `{fact.tag}` is not understood by Kubernetes; its value is read as plain data", "remove the tag"

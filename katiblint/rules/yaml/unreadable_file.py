@@ -15,7 +15,7 @@ class UnreadableFile(Rule):
     scope = "file"
 
     @classmethod
-    def describe(cls, fact: Unreadable) -> tuple[str, str | None]:  # type: ignore[override]
+    def describe(cls, fact: Unreadable) -> tuple[str, str | None]:
         if fact.byte is None:
             return fact.reason, None
         return (

@@ -29,7 +29,7 @@ class UnrenderedTemplate(Rule):
     severity = Severity.ERROR
 
     @classmethod
-    def describe(cls, fact: TemplateActions) -> tuple[str, str | None]:  # type: ignore[override]
+    def describe(cls, fact: TemplateActions) -> tuple[str, str | None]:
         return (
             f"the file holds Go template actions such as `{fact.action}` and is not valid YAML: it is an "
             "unrendered Helm (or Go) template, which kubectl rejects as it is",

@@ -17,7 +17,7 @@ class YamlSyntaxError(Rule):
     scope = "yaml"
 
     @classmethod
-    def describe(cls, fact: SyntaxFact | UndefinedAlias | SelfAlias) -> tuple[str, str | None]:  # type: ignore[override]
+    def describe(cls, fact: SyntaxFact | UndefinedAlias | SelfAlias) -> tuple[str, str | None]:
         if isinstance(fact, UndefinedAlias):
             return f"YAML syntax error: found undefined alias `{fact.anchor}`", None
         if isinstance(fact, SelfAlias):

@@ -15,7 +15,7 @@ class YamlTooComplex(Rule):
     scope = "yaml"
 
     @classmethod
-    def describe(cls, fact: TooDeep | TooManyAliases) -> tuple[str, str | None]:  # type: ignore[override]
+    def describe(cls, fact: TooDeep | TooManyAliases) -> tuple[str, str | None]:
         if isinstance(fact, TooDeep):
             return f"document is nested more than {fact.limit} levels deep; katiblint does not lint it", None
         return (
