@@ -562,12 +562,8 @@ def prepare(linter: Linter, files: list[str], whole_project: bool = False) -> No
     any_ref = False
     any_experiment = False
     for path in files:
-        if path == "-":
-            continue
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError:
+        data = _read(path) if path != "-" else None
+        if data is None:
             continue
         any_ref = any_ref or TEMPLATE_MARKER.encode() in data
         any_experiment = any_experiment or may_hold_experiment(data)
@@ -667,14 +663,19 @@ def project_texts(linter: Linter, files: list[str], linted: set[str]) -> list[tu
     for path in collect_files([root], linter.settings.exclude, linter.settings.respect_gitignore).files:
         if os.path.abspath(path) in linted:
             continue
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError:
-            continue
-        if any(marker in data for marker in _PROJECT_MARKERS):
+        data = _read(path)
+        if data is not None and any(marker in data for marker in _PROJECT_MARKERS):
             found.append((path, data))
     return found
+
+
+def _read(path: str) -> bytes | None:
+    """A file's bytes, or None when it cannot be read (the lint of that file says why)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return None
 
 
 def namespace_injection(documents: list[Document]) -> dict[str, str]:
