@@ -37,6 +37,14 @@ class SourceFile:
     newline: str = "\n"
     _line_starts: list[int] | None = field(default=None, repr=False)
 
+    # Sent between processes without the line index: the receiver rebuilds it if it needs it.
+    def __getstate__(self) -> tuple[str, str, bool, str]:
+        return (self.path, self.text, self.had_bom, self.newline)
+
+    def __setstate__(self, state: tuple[str, str, bool, str]) -> None:
+        self.path, self.text, self.had_bom, self.newline = state
+        self._line_starts = None
+
     @property
     def line_starts(self) -> list[int]:
         if self._line_starts is None:

@@ -255,3 +255,15 @@ def test_an_alias_or_a_merge_key_marks_the_document_shared_and_the_walk_visits_e
     assert (aliased.shared, merged.shared, plain.shared) == (True, True, False)
     nodes = list(walk(aliased.root))
     assert len(nodes) == len({id(n) for n in nodes}) == 6  # root, a, {k: v}, k, v, b; the alias adds none
+
+
+def test_a_source_sent_to_another_process_leaves_its_line_index_behind_and_rebuilds_it() -> None:
+    import pickle
+
+    source = SourceFile("a.yaml", "a: 1\r\nb: é\n", had_bom=True, newline="\r\n")
+    expected = [source.position(offset) for offset in range(len(source.text) + 1)]
+    assert source._line_starts is not None  # built by the positions above
+    copy = pickle.loads(pickle.dumps(source))
+    assert copy._line_starts is None
+    assert (copy.path, copy.text, copy.had_bom, copy.newline) == ("a.yaml", source.text, True, "\r\n")
+    assert [copy.position(offset) for offset in range(len(copy.text) + 1)] == expected
