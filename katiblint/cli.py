@@ -216,6 +216,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         click.echo(f"katiblint: error: {visible(str(exc))}", err=True)  # it may quote a value from a file
         return 2
+    except ModuleNotFoundError as exc:  # installed without a dependency (e.g. ruamel.yaml)
+        missing = (exc.name or "").split(".")[0] or str(exc)
+        click.echo(
+            f"katiblint: error: the Python package `{missing}` is missing, and katiblint needs it; "
+            "reinstall katiblint with its dependencies (`pip install katiblint`, or `pip install -e .` "
+            "in a checkout)",
+            err=True,
+        )
+        return 2
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -45,9 +45,15 @@ def plan_workers(jobs: int | None, files: Sequence[str], linter: Linter) -> int:
 
 
 def lint_file(linter: Linter, path: str) -> FileResult:
-    """Lint one path; an unexpected exception is reported as KAT006 on that file, never raised."""
+    """Lint one path; an unexpected exception is reported as KAT006 on that file, never raised.
+
+    A missing module is raised: an incomplete installation is no fault of the file, and every
+    other file would fail alike, so the run stops once and says what to install.
+    """
     try:
         return linter.lint_path(path)
+    except ModuleNotFoundError:
+        raise
     except Exception as exc:  # a katiblint bug outside any rule: keep the run going
         return internal_error(linter, path, exc)
 

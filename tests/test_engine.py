@@ -167,3 +167,30 @@ def test_without_libyamls_c_parser_the_pure_python_parser_gives_the_same_finding
     assert (pure.code, pure.out) == (with_c.code, with_c.out)
     assert "KAT006" not in pure.out
     assert "the slower pure-Python parser was used" in pure.err and "pure-Python" not in with_c.err
+
+
+def test_without_ruamel_yaml_the_run_stops_once_and_names_it(tmp_path: Path) -> None:
+    """An installation that lacks ruamel.yaml altogether cannot parse anything: one message and
+    exit 2, not an internal error (KAT006) on every file, pooled or not."""
+    from clirun import ROOT, katiblint
+
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(
+        "import sys, importlib.util\n"
+        "for name in ('ruamel', 'ruamel.yaml', '_ruamel_yaml'):\n"
+        "    sys.modules[name] = None\n"
+        "_find = importlib.util.find_spec\n"
+        "importlib.util.find_spec = lambda name, *a, **k: None if name == '_ruamel_yaml' else _find(name, *a, **k)\n",
+        encoding="utf-8",
+    )
+    many = tmp_path / "many"  # enough files for the process pool
+    many.mkdir()
+    for i in range(60):
+        (many / f"{i:02d}.yaml").write_text(EXPERIMENT.format(name=f"ok-{i}"), encoding="utf-8")
+    env = {"PYTHONPATH": f"{blocker}{os.pathsep}{ROOT}"}
+    for jobs in ("1", "2"):
+        run = katiblint(many, "--jobs", jobs, "--format", "concise", cwd=ROOT, env=env)
+        assert run.code == 2, (run.out, run.err)
+        assert "KAT006" not in run.out
+        assert "the Python package `ruamel` is missing" in run.err
