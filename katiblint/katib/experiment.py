@@ -65,8 +65,8 @@ def mappings(node: Node | None) -> list[Mapping]:
     return [item for item in sequence_items(node) if isinstance(item, Mapping)]
 
 
-def walk(node: Node | None) -> Iterator[Node]:
-    """Every node below `node` (keys included), each shared (aliased) node once."""
+def walk(node: Node | None, keys: bool = True) -> Iterator[Node]:
+    """Every node below `node` (mapping keys too, unless `keys` is false), each shared (aliased) node once."""
     if node is None:
         return
     seen: set[int] = set()
@@ -82,7 +82,8 @@ def walk(node: Node | None) -> Iterator[Node]:
         if cls is Mapping:
             for k, v in reversed(current.pairs):  # type: ignore[attr-defined]  # a Mapping: the class test
                 push(v)
-                push(k)
+                if keys:
+                    push(k)
         elif cls is Sequence:
             extend(reversed(current.items))  # type: ignore[attr-defined]  # a Sequence: the class test
 

@@ -9,11 +9,11 @@ says once per document that it is unrendered. Helm's Go template actions are KAT
 from __future__ import annotations
 
 import re
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 from katiblint.diagnostics import Diagnostic
-from katiblint.yaml import Mapping, Node, Scalar, Sequence
-from katiblint.katib.experiment import Experiment
+from katiblint.yaml import Mapping, Node, Scalar
+from katiblint.katib.experiment import Experiment, walk
 from katiblint.source import Span
 
 # `${VAR}` / `$VAR` (envsubst), not Katib's `${trialParameters.x}` / `${trialSpec.X}`
@@ -60,7 +60,7 @@ def _scan(exp: Experiment) -> list[Token]:
     trial_spec = exp.trial_spec
     kind = trial_spec.get("kind") if trial_spec is not None else None
     argo = isinstance(kind, Scalar) and kind.raw == "Workflow"
-    for node in _values(exp.root):
+    for node in walk(exp.root, keys=False):  # mapping keys are not values
         if isinstance(node, Mapping) and text.startswith("{{", node.span.start):
             # `image: {{IMAGE}}` parses as a flow mapping holding a flow mapping
             match = _MUSTACHE.match(text, node.span.start, node.span.end)
@@ -84,22 +84,6 @@ def _scan(exp: Experiment) -> list[Token]:
                 found.append(Token(node, value))
     found.sort(key=lambda t: t.node.span.start)
     return found
-
-
-def _values(root: Node) -> Iterator[Node]:
-    """Every value below `root` (mapping keys are not values), each shared node once."""
-    seen: set[int] = set()
-    stack: list[Node] = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        yield node
-        if isinstance(node, Mapping):
-            stack.extend(value for _, value in reversed(node.pairs))
-        elif isinstance(node, Sequence):
-            stack.extend(reversed(node.items))
 
 
 def _token_spans(exp: Experiment) -> list[Span]:
